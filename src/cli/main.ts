@@ -1,0 +1,234 @@
+import path from "node:path";
+import { Command, Option } from "commander";
+import { activations } from "../core/activations/registry.js";
+import { metrics } from "../core/metrics/registry.js";
+import type { ArrayStore } from "../core/setup/arrays.js";
+import { listPresets } from "../io/presets.js";
+import { RunFolder } from "../io/runFolder.js";
+import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
+import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
+import type { Spec } from "../spec/schema.js";
+import { validateSpec } from "../spec/validate.js";
+import { executeRun, packageVersion } from "./execute.js";
+
+const EXIT_BAD_INPUT = 2;
+const EXIT_INTERRUPTED = 130;
+
+interface RunOptions {
+  out?: string;
+  set: string[];
+  seed?: string;
+  saveWeights: boolean;
+  saveInitialWeights: boolean;
+  quiet: boolean;
+  force: boolean;
+  dryRun: boolean;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
+}
+
+async function runCommand(ref: string, opts: RunOptions): Promise<number> {
+  const loaded = await loadSpecDocument(ref);
+  let doc = loaded.doc;
+  for (const assignment of opts.set) doc = applyOverride(doc, assignment);
+  if (opts.seed !== undefined) doc = setPath(doc, "seed", Number(opts.seed));
+  const points = expandSweep(doc);
+
+  // Validate every combination (and load its arrays) before anything runs or is written.
+  const prepared: {
+    spec: Spec;
+    arrays: ArrayStore;
+    label: string;
+    assignments: ReadonlyArray<readonly [string, unknown]>;
+  }[] = [];
+  const problems: string[] = [];
+  for (const point of points) {
+    const v = validateSpec(point.doc);
+    const prefix = point.label ? `[${point.label}] ` : "";
+    if (!v.ok) {
+      problems.push(...v.problems.map((p) => prefix + p));
+      continue;
+    }
+    try {
+      prepared.push({
+        spec: v.spec,
+        arrays: await loadSpecArrays(v.spec, loaded.baseDir),
+        label: point.label,
+        assignments: point.assignments,
+      });
+    } catch (e) {
+      if (e instanceof UserInputError) problems.push(...e.problems.map((p) => prefix + p));
+      else throw e;
+    }
+  }
+  if (problems.length) throw new UserInputError([...new Set(problems)]);
+  if (opts.dryRun) {
+    for (const p of prepared) process.stdout.write(`${JSON.stringify(p.spec, null, 2)}\n`);
+    return 0;
+  }
+
+  const name = prepared[0].spec.name;
+  const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
+  const stopFlag = new SharedArrayBuffer(4);
+  const stop = new Int32Array(stopFlag);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C quits at once
+    interrupted = true;
+    Atomics.store(stop, 0, 1);
+    process.stderr.write(
+      "\ninterrupting: finishing the current step and saving what was recorded…\n",
+    );
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  const root = RunFolder.create(outDir, opts.force);
+  const sweep = prepared.length > 1 || prepared[0].assignments.length > 0;
+  const index: Record<string, unknown>[] = [];
+  let anyFailed = false;
+  for (const [k, p] of prepared.entries()) {
+    if (interrupted) break;
+    const folder = sweep ? RunFolder.create(path.join(outDir, p.label), opts.force) : root;
+    const label = sweep ? `${name} ${p.label} (${k + 1}/${prepared.length})` : name;
+    const manifest = await executeRun({
+      folder,
+      spec: p.spec,
+      arrays: p.arrays,
+      source: loaded.source,
+      sweep: p.assignments,
+      saveWeights: opts.saveWeights,
+      saveInitialWeights: opts.saveInitialWeights,
+      quiet: opts.quiet,
+      stopFlag,
+      label,
+    });
+    const line = `${label}: ${manifest.status} — ${manifest.reason} (final loss ${manifest.finalLoss}, ${Number(manifest.wallSeconds).toFixed(2)} s) → ${path.relative(process.cwd(), folder.dir) || "."}`;
+    if (!opts.quiet) process.stdout.write(`${line}\n`);
+    if (manifest.status === "failed") anyFailed = true;
+    index.push({
+      folder: sweep ? p.label : ".",
+      ...Object.fromEntries(p.assignments),
+      status: manifest.status,
+      finalLoss: manifest.finalLoss,
+      wallSeconds: manifest.wallSeconds,
+    });
+    if (sweep) root.writeJson("index.json", { name, source: loaded.source, runs: index });
+  }
+  process.off("SIGINT", onSigint);
+  process.off("SIGTERM", onSigint);
+  if (interrupted) return EXIT_INTERRUPTED;
+  return anyFailed ? 1 : 0;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("overparam")
+    .description(
+      "A laboratory for the training dynamics of over-parameterized two-layer networks in the teacher–student setting.",
+    )
+    .version(packageVersion)
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("run")
+    .description(
+      "run one experiment (or a sweep) from a spec file or a built-in preset and write a run folder",
+    )
+    .argument(
+      "<spec>",
+      "a .yaml/.json spec file, or the name of a preset (see `overparam presets`)",
+    )
+    .option(
+      "-o, --out <dir>",
+      "run folder to write (default: ./overparam-results/<name>-<timestamp>)",
+    )
+    .option(
+      "-s, --set <path=value>",
+      "override a spec field, e.g. --set student.width=10 (repeatable; value read as YAML)",
+      collect,
+      [],
+    )
+    .option("--seed <n>", "shorthand for --set seed=<n>")
+    .option("--save-weights", "write the final weights as weights_final.npy (m×d)", false)
+    .option(
+      "--save-initial-weights",
+      "also write the initial weights as weights_initial.npy",
+      false,
+    )
+    .option("-q, --quiet", "no progress bar or summary line", false)
+    .option("-f, --force", "write into an existing non-empty output folder", false)
+    .option("--dry-run", "validate and print the fully resolved spec(s) without running", false)
+    .addHelpText(
+      "after",
+      `
+The run folder holds manifest.json (resolved spec, seed, version, git commit, times, status
+completed|diverged|interrupted|failed, summary) and metrics.csv (one row per recorded step,
+log-spaced, plus the last; per-neuron metrics as name[i] columns).
+
+Exit codes: 0 completed or diverged (a divergence is a result), 1 failed, 2 bad input,
+130 interrupted (Ctrl-C keeps everything recorded so far).
+
+Examples:
+  overparam run xd-fig1 --set student.width=3
+  overparam run my-spec.yaml --out results/a --save-weights
+  overparam run wa-fig1 --set 'sweep={seed: [0, 1, 2]}'`,
+    )
+    .action(async (spec: string, opts: RunOptions) => {
+      process.exitCode = await runCommand(spec, opts);
+    });
+
+  program
+    .command("presets")
+    .description("list the built-in specs")
+    .action(async () => {
+      const presets = await listPresets();
+      const width = Math.max(...presets.map((p) => p.name.length));
+      for (const p of presets)
+        process.stdout.write(
+          `${p.name.padEnd(width)}  ${p.paper ? `[${p.paper}] ` : ""}${p.description}\n`,
+        );
+    });
+
+  program
+    .command("metrics")
+    .description("list the metrics a spec can record")
+    .action(() => {
+      const width = Math.max(...metrics.map((m) => m.name.length));
+      for (const m of metrics) process.stdout.write(`${m.name.padEnd(width)}  ${m.description}\n`);
+    });
+
+  program
+    .command("activations")
+    .description("list the built-in activations")
+    .action(() => {
+      for (const a of Object.values(activations))
+        process.stdout.write(`${a.name.padEnd(10)}  ${a.description}\n`);
+    });
+  program.addOption(new Option("--no-color", "disable colors").hideHelp());
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof UserInputError) {
+      for (const p of e.problems) process.stderr.write(`error: ${p}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+    } else if (e instanceof SpecOverrideError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+    } else {
+      process.stderr.write(`overparam: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,423 @@
+import type { Teacher } from "../../model/teacher.js";
+import type { NeuronLoss } from "../types.js";
+
+/**
+ * Population loss for activations whose pair kernel is κ(u, v) = α·uᵀv + β·ψ(u, v) with
+ * ψ(u, v) = ‖u‖‖v‖·g(θ), g(θ) = sin θ − θ cos θ (ReLU, |·|, linear; see activations/types.ts).
+ *
+ * With ρ = Σᵢ aᵢuᵢ − Σₙ bₙvₙ the loss c·E[(f − f*)²] becomes
+ *   L = c·[ α‖ρ‖² + 2β( Σ_{i<j} aᵢaⱼψᵢⱼ − Σᵢₙ aᵢbₙψᵢₙ + Σ_{n<k} bₙbₖψₙₖ ) ],
+ * which for ReLU with c = ½, aᵢ = bₙ = 1 is exactly XD eq. (23). Every pair term is O(θ³) when
+ * its two vectors align, so the loss keeps full relative precision far into convergence
+ * instead of being the difference of O(1) kernel sums (SPEC §7).
+ *
+ * ∇ᵤψ(u, v) = ‖v‖ sin θ ū − θ v (XD eq. 4 is this with the ReLU constants).
+ */
+export class AngularPopulationLoss implements NeuronLoss {
+  readonly m: number;
+  readonly d: number;
+  private readonly rho: Float64Array;
+  private readonly dRho: Float64Array;
+  private readonly uNorms: Float64Array;
+  private readonly pairOut = new Float64Array(4);
+
+  constructor(
+    private readonly teacher: Teacher,
+    m: number,
+    private readonly scale: number,
+    private readonly alpha: number,
+    private readonly beta: number,
+  ) {
+    this.m = m;
+    this.d = teacher.d;
+    this.rho = new Float64Array(this.d);
+    this.dRho = new Float64Array(this.d);
+    this.uNorms = new Float64Array(m);
+  }
+
+  evaluate(
+    U: Float64Array,
+    A: Float64Array,
+    gU: Float64Array | null,
+    gA: Float64Array | null,
+  ): number {
+    const { m, d, teacher, rho, alpha, beta, scale, uNorms } = this;
+    const { V, b, r } = teacher;
+    rho.fill(0);
+    for (let i = 0; i < m; i++) {
+      const ai = A[i];
+      const io = i * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        rho[k] += ai * U[io + k];
+        s += U[io + k] * U[io + k];
+      }
+      uNorms[i] = Math.sqrt(s);
+    }
+    for (let n = 0; n < r; n++) {
+      const no = n * d;
+      for (let k = 0; k < d; k++) rho[k] -= b[n] * V[no + k];
+    }
+    let rho2 = 0;
+    for (let k = 0; k < d; k++) rho2 += rho[k] * rho[k];
+
+    if (gU) {
+      // ∂(α‖ρ‖²)/∂uᵢ = 2α aᵢ ρ
+      for (let i = 0; i < m; i++) {
+        const f = 2 * alpha * A[i] * scale;
+        const io = i * d;
+        for (let k = 0; k < d; k++) gU[io + k] = f * rho[k];
+      }
+    }
+    if (gA) {
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        const io = i * d;
+        for (let k = 0; k < d; k++) s += U[io + k] * rho[k];
+        gA[i] = 2 * alpha * scale * s;
+      }
+    }
+    let pairSum = 0;
+    if (beta !== 0) {
+      for (let i = 0; i < m; i++) {
+        for (let j = i + 1; j < m; j++) {
+          const w = A[i] * A[j];
+          const psi = this.pair(U, i * d, uNorms[i], U, j * d, uNorms[j], gU, w * 2 * beta * scale);
+          pairSum += w * psi;
+          if (gA) {
+            gA[i] += 2 * beta * scale * A[j] * psi;
+            gA[j] += 2 * beta * scale * A[i] * psi;
+          }
+        }
+        for (let n = 0; n < r; n++) {
+          const vNorm = rowNorm(V, n * d, d);
+          const w = -A[i] * b[n];
+          const psi = this.pair(
+            U,
+            i * d,
+            uNorms[i],
+            V,
+            n * d,
+            vNorm,
+            gU,
+            w * 2 * beta * scale,
+            false,
+          );
+          pairSum += w * psi;
+          if (gA) gA[i] -= 2 * beta * scale * b[n] * psi;
+        }
+      }
+      for (let n = 0; n < r; n++) {
+        for (let k = n + 1; k < r; k++) {
+          pairSum +=
+            b[n] *
+            b[k] *
+            this.pair(V, n * d, rowNorm(V, n * d, d), V, k * d, rowNorm(V, k * d, d), null, 0);
+        }
+      }
+    }
+    return scale * (alpha * rho2 + 2 * beta * pairSum);
+  }
+
+  /**
+   * ψ(u, v) for rows u = X[xo..], v = Y[yo..]; when g is given, adds weight·∇ᵤψ to g[xo..]
+   * and (if bothStudents) weight·∇ᵥψ to g[yo..].
+   */
+  private pair(
+    X: Float64Array,
+    xo: number,
+    nx: number,
+    Y: Float64Array,
+    yo: number,
+    ny: number,
+    g: Float64Array | null,
+    weight: number,
+    bothStudents = true,
+  ): number {
+    const d = this.d;
+    if (nx === 0 || ny === 0) return 0;
+    const theta = angle(X, xo, nx, Y, yo, ny, d);
+    const psi = nx * ny * sinMinusThetaCos(theta);
+    if (g && weight !== 0) {
+      const st = Math.sin(theta);
+      // ∇ᵤψ = ‖v‖ sin θ · u/‖u‖ − θ v
+      const cu = (weight * ny * st) / nx;
+      const cv = -weight * theta;
+      for (let k = 0; k < d; k++) g[xo + k] += cu * X[xo + k] + cv * Y[yo + k];
+      if (bothStudents) {
+        const cv2 = (weight * nx * st) / ny;
+        for (let k = 0; k < d; k++) g[yo + k] += cv2 * Y[yo + k] + cv * X[xo + k];
+      }
+    }
+    return psi;
+  }
+
+  hessianVector(
+    U: Float64Array,
+    A: Float64Array,
+    dU: Float64Array,
+    dA: Float64Array,
+    hU: Float64Array,
+    hA: Float64Array,
+  ): void {
+    const { m, d, teacher, rho, dRho, alpha, beta, scale, uNorms } = this;
+    const { V, b, r } = teacher;
+    rho.fill(0);
+    dRho.fill(0);
+    for (let i = 0; i < m; i++) {
+      const io = i * d;
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        rho[k] += A[i] * U[io + k];
+        dRho[k] += A[i] * dU[io + k] + dA[i] * U[io + k];
+        s += U[io + k] * U[io + k];
+      }
+      uNorms[i] = Math.sqrt(s);
+    }
+    for (let n = 0; n < r; n++) for (let k = 0; k < d; k++) rho[k] -= b[n] * V[n * d + k];
+    // Quadratic part α‖ρ‖²: ∇ᵤᵢ = 2αaᵢρ, ∇aᵢ = 2α uᵢᵀρ.
+    for (let i = 0; i < m; i++) {
+      const io = i * d;
+      let uDr = 0;
+      let duR = 0;
+      for (let k = 0; k < d; k++) {
+        hU[io + k] = 2 * alpha * scale * (dA[i] * rho[k] + A[i] * dRho[k]);
+        uDr += U[io + k] * dRho[k];
+        duR += dU[io + k] * rho[k];
+      }
+      hA[i] = 2 * alpha * scale * (uDr + duR);
+    }
+    if (beta === 0) return;
+    const out = this.pairOut;
+    const f = 2 * beta * scale;
+    for (let i = 0; i < m; i++) {
+      for (let j = i + 1; j < m; j++) {
+        // term f·aᵢaⱼψ(uᵢ, uⱼ)
+        const psi = this.pairWithDerivatives(
+          U,
+          i * d,
+          uNorms[i],
+          U,
+          j * d,
+          uNorms[j],
+          dU,
+          i * d,
+          dU,
+          j * d,
+          out,
+        );
+        const [gi_dot_du, gj_dot_du] = [out[0], out[1]]; // ∇ᵤψ·duᵢ and ∇ᵥψ·duⱼ
+        const w = A[i] * A[j];
+        const dw = dA[i] * A[j] + A[i] * dA[j];
+        this.accumulatePairHvp(
+          U,
+          i * d,
+          uNorms[i],
+          U,
+          j * d,
+          uNorms[j],
+          dU,
+          i * d,
+          dU,
+          j * d,
+          hU,
+          i * d,
+          f * w,
+          f * dw,
+          true,
+          j * d,
+        );
+        const dpsi = gi_dot_du + gj_dot_du;
+        hA[i] += f * (dA[j] * psi + A[j] * dpsi);
+        hA[j] += f * (dA[i] * psi + A[i] * dpsi);
+      }
+      for (let n = 0; n < r; n++) {
+        const vn = rowNorm(V, n * d, d);
+        const psi = this.pairWithDerivatives(
+          U,
+          i * d,
+          uNorms[i],
+          V,
+          n * d,
+          vn,
+          dU,
+          i * d,
+          null,
+          0,
+          out,
+        );
+        const w = -A[i] * b[n];
+        const dw = -dA[i] * b[n];
+        this.accumulatePairHvp(
+          U,
+          i * d,
+          uNorms[i],
+          V,
+          n * d,
+          vn,
+          dU,
+          i * d,
+          null,
+          0,
+          hU,
+          i * d,
+          f * w,
+          f * dw,
+          false,
+          0,
+        );
+        hA[i] -= f * b[n] * out[0];
+        void psi;
+      }
+    }
+  }
+
+  /** ψ(u, v); out[0] = ∇ᵤψ·du, out[1] = ∇ᵥψ·dv (0 if dv is null). */
+  private pairWithDerivatives(
+    X: Float64Array,
+    xo: number,
+    nx: number,
+    Y: Float64Array,
+    yo: number,
+    ny: number,
+    dX: Float64Array,
+    dxo: number,
+    dY: Float64Array | null,
+    dyo: number,
+    out: Float64Array,
+  ): number {
+    out[0] = 0;
+    out[1] = 0;
+    if (nx === 0 || ny === 0) return 0;
+    const d = this.d;
+    const theta = angle(X, xo, nx, Y, yo, ny, d);
+    const st = Math.sin(theta);
+    let gu = 0;
+    let gv = 0;
+    for (let k = 0; k < d; k++) {
+      gu += ((ny * st * X[xo + k]) / nx - theta * Y[yo + k]) * dX[dxo + k];
+      if (dY) gv += ((nx * st * Y[yo + k]) / ny - theta * X[xo + k]) * dY[dyo + k];
+    }
+    out[0] = gu;
+    out[1] = gv;
+    return nx * ny * sinMinusThetaCos(theta);
+  }
+
+  /**
+   * Adds to h the directional derivative of weight·∇ᵤψ(u, v) along (du, dv) plus
+   * dWeight·∇ᵤψ; when symmetric, also the same for ∇ᵥψ into h[hvo..].
+   *
+   * With s = ‖v‖ sin θ/‖u‖, ∇ᵤψ = s·u − θ·v and
+   *   δθ = −(ê_u·du)/‖u‖ − (ê_v·dv)/‖v‖,  ê_u = (v̄ − cos θ ū)/sin θ,  ê_v = (ū − cos θ v̄)/sin θ,
+   *   δs = (v̄·dv) sin θ/‖u‖ + ‖v‖ cos θ δθ/‖u‖ − ‖v‖ sin θ (ū·du)/‖u‖²,
+   *   δ∇ᵤψ = δs·u + s·du − δθ·v − θ·dv.
+   * At sin θ = 0 the unit vectors ê are undefined but every term they enter is multiplied by a
+   * factor that vanishes with θ, so they are taken as 0.
+   */
+  private accumulatePairHvp(
+    X: Float64Array,
+    xo: number,
+    nx: number,
+    Y: Float64Array,
+    yo: number,
+    ny: number,
+    dX: Float64Array,
+    dxo: number,
+    dY: Float64Array | null,
+    dyo: number,
+    h: Float64Array,
+    hxo: number,
+    weight: number,
+    dWeight: number,
+    symmetric: boolean,
+    hyo: number,
+  ): void {
+    if (nx === 0 || ny === 0) return;
+    const d = this.d;
+    const theta = angle(X, xo, nx, Y, yo, ny, d);
+    const st = Math.sin(theta);
+    const ct = Math.cos(theta);
+    // dot products needed: ū·du, v̄·dv, v̄·du, ū·dv
+    let uDu = 0;
+    let vDu = 0;
+    let vDv = 0;
+    let uDv = 0;
+    for (let k = 0; k < d; k++) {
+      const ub = X[xo + k] / nx;
+      const vb = Y[yo + k] / ny;
+      uDu += ub * dX[dxo + k];
+      vDu += vb * dX[dxo + k];
+      if (dY) {
+        vDv += vb * dY[dyo + k];
+        uDv += ub * dY[dyo + k];
+      }
+    }
+    let dTheta = 0;
+    if (st > 0) {
+      // ê_u·du = (v̄·du − cos θ ū·du)/sin θ, ê_v·dv = (ū·dv − cos θ v̄·dv)/sin θ
+      dTheta = -(vDu - ct * uDu) / (st * nx) - (dY ? (uDv - ct * vDv) / (st * ny) : 0);
+    }
+    const s = (ny * st) / nx;
+    const ds = (vDv * st) / nx + (ny * ct * dTheta) / nx - (ny * st * uDu) / (nx * nx);
+    for (let k = 0; k < d; k++) {
+      const grad = s * X[xo + k] - theta * Y[yo + k];
+      const dgrad =
+        ds * X[xo + k] + s * dX[dxo + k] - dTheta * Y[yo + k] - theta * (dY ? dY[dyo + k] : 0);
+      h[hxo + k] += weight * dgrad + dWeight * grad;
+    }
+    if (symmetric && dY) {
+      const s2 = (nx * st) / ny;
+      const ds2 = (uDu * st) / ny + (nx * ct * dTheta) / ny - (nx * st * vDv) / (ny * ny);
+      for (let k = 0; k < d; k++) {
+        const grad = s2 * Y[yo + k] - theta * X[xo + k];
+        const dgrad = ds2 * Y[yo + k] + s2 * dY[dyo + k] - dTheta * X[xo + k] - theta * dX[dxo + k];
+        h[hyo + k] += weight * dgrad + dWeight * grad;
+      }
+    }
+  }
+}
+
+function rowNorm(x: Float64Array, o: number, d: number): number {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += x[o + k] * x[o + k];
+  return Math.sqrt(s);
+}
+
+/** θ = 2·atan2(‖ū − v̄‖, ‖ū + v̄‖) (SPEC §7). */
+export function angle(
+  X: Float64Array,
+  xo: number,
+  nx: number,
+  Y: Float64Array,
+  yo: number,
+  ny: number,
+  d: number,
+): number {
+  let diff = 0;
+  let sum = 0;
+  for (let k = 0; k < d; k++) {
+    const a = X[xo + k] / nx;
+    const b = Y[yo + k] / ny;
+    diff += (a - b) * (a - b);
+    sum += (a + b) * (a + b);
+  }
+  return 2 * Math.atan2(Math.sqrt(diff), Math.sqrt(sum));
+}
+
+/**
+ * g(θ) = sin θ − θ cos θ, by its Taylor series Σₖ≥₁ (−1)^(k+1)·2k·θ^(2k+1)/(2k+1)! below θ = 1
+ * (= θ³/3 − θ⁵/30 + θ⁷/840 − …), where the direct formula cancels catastrophically (SPEC §7).
+ */
+export function sinMinusThetaCos(theta: number): number {
+  if (theta >= 1) return Math.sin(theta) - theta * Math.cos(theta);
+  const t2 = theta * theta;
+  let term = theta; // θ^(2k+1)/(2k+1)! at k = 0
+  let sum = 0;
+  for (let k = 1; k < 20; k++) {
+    term *= -t2 / (2 * k * (2 * k + 1));
+    const add = -2 * k * term; // (−1)^(k+1)·2k·θ^(2k+1)/(2k+1)!
+    sum += add;
+    if (Math.abs(add) <= 1e-17 * Math.abs(sum)) break;
+  }
+  return sum;
+}

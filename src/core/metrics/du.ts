@@ -1,0 +1,135 @@
+import type { Spec } from "../../spec/schema.js";
+import { extremeEigenvalues } from "../linalg/extremeEigenvalues.js";
+import type { Sample } from "../losses/empirical.js";
+import { firstProblem, needsTrainingSet } from "./applicability.js";
+import type { Metric } from "./types.js";
+
+function reluWithData(spec: Spec): string | null {
+  return firstProblem(
+    spec.activation === "relu" ? null : `is defined for ReLU (activation is ${spec.activation})`,
+    needsTrainingSet(spec),
+  );
+}
+
+/** Activation pattern 1{wᵣᵀxᵢ > 0} as bitsets: one row of ⌈m/32⌉ words per sample. */
+function patterns(
+  theta: Float64Array,
+  m: number,
+  d: number,
+  sample: Sample,
+  out: Uint32Array,
+): void {
+  const words = (m + 31) >>> 5;
+  out.fill(0);
+  for (let i = 0; i < sample.n; i++) {
+    for (let r = 0; r < m; r++) {
+      let z = 0;
+      for (let k = 0; k < d; k++) z += theta[r * d + k] * sample.X[i * d + k];
+      if (z > 0) out[i * words + (r >>> 5)] |= 1 << (r & 31);
+    }
+  }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+export const duFlips: Metric = {
+  name: "du_flips",
+  description:
+    "DU Fig. 1b/c: fraction of activation patterns flipped since init, and maxᵣ‖wᵣ(k) − wᵣ(0)‖",
+  applies: reluWithData,
+  create: (ctx) => {
+    const { m, d } = ctx;
+    const train = ctx.train!;
+    const words = (m + 31) >>> 5;
+    const initial = new Uint32Array(train.n * words);
+    const current = new Uint32Array(train.n * words);
+    patterns(ctx.initialTheta, m, d, train, initial);
+    return {
+      columns: ["du_flip_fraction", "du_max_distance"],
+      observe: (p, out) => {
+        patterns(p.theta, m, d, train, current);
+        let flips = 0;
+        for (let k = 0; k < current.length; k++) flips += popcount(current[k] ^ initial[k]);
+        let maxDist = 0;
+        for (let r = 0; r < m; r++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += (p.theta[r * d + k] - ctx.initialTheta[r * d + k]) ** 2;
+          maxDist = Math.max(maxDist, Math.sqrt(s));
+        }
+        out.push(flips / (m * train.n), maxDist);
+      },
+    };
+  },
+};
+
+/**
+ * DU eq. (6): H(k)ᵢⱼ = xᵢᵀxⱼ·(1/m)Σᵣ 1{wᵣᵀxᵢ ≥ 0, wᵣᵀxⱼ ≥ 0}, built from bit-packed activation
+ * patterns (a popcount of ANDed words per pair), and its smallest eigenvalue. The summary
+ * holds λ₀ = λ_min(H^∞), H^∞ᵢⱼ = xᵢᵀxⱼ(π − arccos(xᵢᵀxⱼ))/(2π) for unit inputs (DU Assumption 3.1).
+ */
+export const duGram: Metric = {
+  name: "du_gram",
+  description: "DU eq. (6): λ_min of the Gram matrix H(k); λ₀ = λ_min(H^∞) in the summary",
+  applies: (spec) =>
+    reluWithData(spec) ??
+    (spec.inputs === "sphere" ? null : "needs unit-norm inputs (inputs: sphere) for H^∞"),
+  create: (ctx) => {
+    const { m, d } = ctx;
+    const train = ctx.train!;
+    const n = train.n;
+    const words = (m + 31) >>> 5;
+    const G = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += train.X[i * d + k] * train.X[j * d + k];
+        G[i * n + j] = s;
+        G[j * n + i] = s;
+      }
+    }
+    const Hinf = new Float64Array(n * n);
+    for (let k = 0; k < n * n; k++) {
+      const c = Math.max(-1, Math.min(1, G[k]));
+      Hinf[k] = (G[k] * (Math.PI - Math.acos(c))) / (2 * Math.PI);
+    }
+    const lambda0 = minEigenvalue(Hinf, n);
+    const bits = new Uint32Array(n * words);
+    const H = new Float64Array(n * n);
+    return {
+      columns: ["du_gram_min_eig"],
+      observe: (p, out) => {
+        patterns(p.theta, m, d, train, bits);
+        for (let i = 0; i < n; i++) {
+          for (let j = i; j < n; j++) {
+            let c = 0;
+            for (let w = 0; w < words; w++)
+              c += popcount(bits[i * words + w] & bits[j * words + w]);
+            const h = (G[i * n + j] * c) / m;
+            H[i * n + j] = h;
+            H[j * n + i] = h;
+          }
+        }
+        out.push(minEigenvalue(H, n));
+      },
+      summary: () => ({ du_lambda0: lambda0 }),
+    };
+  },
+};
+
+function minEigenvalue(M: Float64Array, n: number): number {
+  return extremeEigenvalues(
+    (v, o) => {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += M[i * n + j] * v[j];
+        o[i] = s;
+      }
+    },
+    n,
+    { tolerance: 1e-10 },
+  ).min;
+}

@@ -1,0 +1,113 @@
+import type { NeuronLoss } from "../losses/types.js";
+import type { Parameterization } from "./parameterization.js";
+
+/** The student network's shape and how its parameters map to effective neurons. */
+export interface StudentNetwork {
+  /** Number of student neurons. */
+  readonly m: number;
+  /** Input dimension. */
+  readonly d: number;
+  readonly parameterization: Parameterization;
+  /** Effective output weight is aᵢ = outputScale·âᵢ (1/√m for ntk, else 1). */
+  readonly outputScale: number;
+  /** Whether the raw output weights â are trained (they then follow W in the parameter vector). */
+  readonly trainOutput: boolean;
+}
+
+/**
+ * The training objective as a function of the flat parameter vector θ = [vec(W); â] (W is m×d
+ * row-major; â only when trainOutput). Wraps a NeuronLoss, applying the parameterization by
+ * the chain rule, so gradient and Hessian-vector products are exact for every combination.
+ */
+export class Objective {
+  readonly dim: number;
+  readonly U: Float64Array;
+  readonly A: Float64Array;
+  private readonly gU: Float64Array;
+  private readonly gA: Float64Array;
+  private readonly dU: Float64Array;
+  private readonly dA: Float64Array;
+  private readonly hU: Float64Array;
+  private readonly hA: Float64Array;
+  /** Raw output weights used when they are not part of θ. */
+  readonly fixedOutput: Float64Array;
+
+  constructor(
+    readonly network: StudentNetwork,
+    public loss: NeuronLoss,
+    fixedOutput: Float64Array,
+  ) {
+    const { m, d } = network;
+    if (loss.m !== m || loss.d !== d) throw new RangeError("loss and network shapes differ");
+    if (fixedOutput.length !== m)
+      throw new RangeError(`output weights have length ${fixedOutput.length}, expected ${m}`);
+    this.dim = m * d + (network.trainOutput ? m : 0);
+    this.U = new Float64Array(m * d);
+    this.A = new Float64Array(m);
+    this.gU = new Float64Array(m * d);
+    this.gA = new Float64Array(m);
+    this.dU = new Float64Array(m * d);
+    this.dA = new Float64Array(m);
+    this.hU = new Float64Array(m * d);
+    this.hA = new Float64Array(m);
+    this.fixedOutput = new Float64Array(fixedOutput);
+  }
+
+  /** Writes the effective neurons and output weights of θ into this.U, this.A. */
+  setPoint(theta: Float64Array): void {
+    const { m, d, parameterization, outputScale, trainOutput } = this.network;
+    for (let i = 0; i < m; i++) parameterization.forward(theta, i * d, this.U, i * d, d);
+    const md = m * d;
+    for (let i = 0; i < m; i++)
+      this.A[i] = outputScale * (trainOutput ? theta[md + i] : this.fixedOutput[i]);
+  }
+
+  /** Raw output weights â of θ. */
+  rawOutput(theta: Float64Array): Float64Array {
+    const { m, d, trainOutput } = this.network;
+    return trainOutput ? theta.subarray(m * d, m * d + m) : this.fixedOutput;
+  }
+
+  value(theta: Float64Array): number {
+    this.setPoint(theta);
+    return this.loss.evaluate(this.U, this.A, null, null);
+  }
+
+  valueAndGradient(theta: Float64Array, grad: Float64Array): number {
+    this.setPoint(theta);
+    const L = this.loss.evaluate(
+      this.U,
+      this.A,
+      this.gU,
+      this.network.trainOutput ? this.gA : null,
+    );
+    this.pullback(theta, grad);
+    return L;
+  }
+
+  private pullback(theta: Float64Array, grad: Float64Array): void {
+    const { m, d, parameterization, outputScale, trainOutput } = this.network;
+    for (let i = 0; i < m; i++)
+      parameterization.pullback(theta, i * d, this.gU, i * d, grad, i * d, d);
+    if (trainOutput) for (let i = 0; i < m; i++) grad[m * d + i] = outputScale * this.gA[i];
+  }
+
+  /** out = ∇²L(θ)·v. */
+  hessianVector(theta: Float64Array, v: Float64Array, out: Float64Array): void {
+    const { m, d, parameterization, outputScale, trainOutput } = this.network;
+    this.setPoint(theta);
+    const md = m * d;
+    for (let i = 0; i < m; i++)
+      parameterization.pushforward(theta, i * d, v, i * d, this.dU, i * d, d);
+    for (let i = 0; i < m; i++) this.dA[i] = trainOutput ? outputScale * v[md + i] : 0;
+    if (!parameterization.isLinear) this.loss.evaluate(this.U, this.A, this.gU, null);
+    this.loss.hessianVector(this.U, this.A, this.dU, this.dA, this.hU, this.hA);
+    for (let i = 0; i < m; i++) {
+      parameterization.pullback(theta, i * d, this.hU, i * d, out, i * d, d);
+      if (!parameterization.isLinear) {
+        parameterization.addCurvature(theta, i * d, this.gU, i * d, v, i * d, out, i * d, d);
+      }
+    }
+    if (trainOutput) for (let i = 0; i < m; i++) out[md + i] = outputScale * this.hA[i];
+  }
+}

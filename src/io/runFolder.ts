@@ -1,0 +1,80 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import path from "node:path";
+import { UserInputError } from "./specFile.js";
+
+/** Formats a float64 so that numpy/pandas read back the identical value ("nan", "inf"). */
+export function formatNumber(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Number.POSITIVE_INFINITY) return "inf";
+  if (x === Number.NEGATIVE_INFINITY) return "-inf";
+  return String(x);
+}
+
+/**
+ * One run's folder: manifest.json (rewritten atomically at start and end) and metrics.csv
+ * (appended row by row with a synchronous write, so an interrupted or crashed run keeps every
+ * row it recorded).
+ */
+export class RunFolder {
+  private csv: number | null = null;
+
+  private constructor(readonly dir: string) {}
+
+  /**
+   * Creates (or reuses) dir. A folder that already holds a run (manifest.json) or anything else
+   * is refused unless force, so earlier results are never overwritten by accident.
+   */
+  static create(dir: string, force: boolean): RunFolder {
+    if (existsSync(dir)) {
+      const entries = readdirSync(dir);
+      if (entries.length > 0 && !force) {
+        throw new UserInputError([
+          `--out ${dir}: folder exists and is not empty; choose another folder or pass --force`,
+        ]);
+      }
+    }
+    mkdirSync(dir, { recursive: true });
+    return new RunFolder(dir);
+  }
+
+  writeJson(name: string, value: unknown): void {
+    const file = path.join(this.dir, name);
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, `${JSON.stringify(value, jsonReplacer, 2)}\n`);
+    renameSync(tmp, file);
+  }
+
+  openMetrics(columns: readonly string[]): void {
+    this.csv = openSync(path.join(this.dir, "metrics.csv"), "w");
+    writeSync(this.csv, `${columns.join(",")}\n`);
+  }
+
+  appendRow(row: readonly number[]): void {
+    if (this.csv === null) throw new Error("metrics.csv is not open");
+    writeSync(this.csv, `${row.map(formatNumber).join(",")}\n`);
+  }
+
+  close(): void {
+    if (this.csv !== null) {
+      fsyncSync(this.csv);
+      closeSync(this.csv);
+      this.csv = null;
+    }
+  }
+}
+
+/** JSON has no NaN/Infinity: write them as strings so the manifest stays valid JSON. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) return formatNumber(value);
+  return value;
+}

@@ -1,0 +1,87 @@
+import YAML from "yaml";
+
+type Doc = Record<string, unknown>;
+
+/**
+ * `--set path=value`: the value is read as YAML, so `3`, `0.2`, `true`, `[1, 2]` and `relu`
+ * become a number, a boolean, a list and a string. Missing intermediate objects are created.
+ */
+export function applyOverride(doc: Doc, assignment: string): Doc {
+  const eq = assignment.indexOf("=");
+  if (eq <= 0)
+    throw new SpecOverrideError(
+      `--set ${assignment}: expected path=value, e.g. --set student.width=10`,
+    );
+  const path = assignment.slice(0, eq).trim();
+  const text = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = YAML.parse(text);
+  } catch {
+    value = text;
+  }
+  return setPath(doc, path, value === null && text.trim() !== "null" ? text : value);
+}
+
+export class SpecOverrideError extends Error {}
+
+/** A deep copy of doc with the dotted path set to value. */
+export function setPath(doc: Doc, path: string, value: unknown): Doc {
+  const keys = path.split(".");
+  if (keys.some((k) => k === "")) throw new SpecOverrideError(`${path}: not a valid field path`);
+  const out = structuredClone(doc);
+  let node: Doc = out;
+  keys.slice(0, -1).forEach((k) => {
+    const next = node[k];
+    if (next === undefined || next === null) node[k] = {};
+    else if (typeof next !== "object" || Array.isArray(next)) {
+      throw new SpecOverrideError(`${path}: ${k} is not an object, cannot set a field inside it`);
+    }
+    node = node[k] as Doc;
+  });
+  node[keys[keys.length - 1]] = value;
+  return out;
+}
+
+export interface SweepPoint {
+  /** The spec with this combination applied and `sweep` removed. */
+  readonly doc: Doc;
+  /** path → value of this combination, in sweep order. */
+  readonly assignments: ReadonlyArray<readonly [string, unknown]>;
+  /** A folder name made of the assignments, e.g. `student.width=3_seed=1`. */
+  readonly label: string;
+}
+
+/**
+ * Expands a spec's `sweep` (field path → list of values) into the Cartesian product of its
+ * lists, one spec per combination; a spec without sweep yields itself.
+ */
+export function expandSweep(doc: Doc): SweepPoint[] {
+  const sweep = doc.sweep as Record<string, unknown[]> | undefined;
+  const base = structuredClone(doc);
+  delete base.sweep;
+  if (!sweep || typeof sweep !== "object") return [{ doc: base, assignments: [], label: "" }];
+  const entries = Object.entries(sweep);
+  for (const [path, values] of entries) {
+    if (!Array.isArray(values) || values.length === 0) {
+      throw new SpecOverrideError(`sweep.${path}: must be a non-empty list of values`);
+    }
+  }
+  let points: SweepPoint[] = [{ doc: base, assignments: [], label: "" }];
+  for (const [path, values] of entries) {
+    points = points.flatMap((p) =>
+      values.map((v) => {
+        const assignments = [...p.assignments, [path, v] as const];
+        return { doc: setPath(p.doc, path, v), assignments, label: sweepLabel(assignments) };
+      }),
+    );
+  }
+  return points;
+}
+
+function sweepLabel(assignments: ReadonlyArray<readonly [string, unknown]>): string {
+  return assignments
+    .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .join("_")
+    .replace(/[^A-Za-z0-9._=+-]/g, "-");
+}

@@ -1,0 +1,187 @@
+import { z } from "zod";
+import { activationNames } from "../core/activations/registry.js";
+import { parameterizationNames } from "../core/model/parameterization.js";
+
+/**
+ * The experiment spec: one declarative document (YAML or JSON) that fully determines a run
+ * together with its seed. Every field has a default where a sensible one exists; unknown
+ * fields are errors (a typo must not silently fall back to a default).
+ *
+ * Paths to `.npy` files are relative to the spec file.
+ */
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+const finite = z.number().finite();
+const npyPath = z.string().regex(/\.npy$/i, { message: "must be a path to a .npy file" });
+
+export const teacherSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("single"),
+    /** ‖v‖; the neuron is norm·e₁ (WA: w* = e₁, XD: ‖v‖ = 1). */
+    norm: z.number().positive().default(1),
+    outputWeight: finite.default(1),
+  }),
+  z.strictObject({
+    kind: z.literal("random"),
+    neurons: positiveInt,
+    /** Each neuron is norm·(uniform random unit direction). */
+    norm: z.number().positive().default(1),
+    outputWeights: z.union([z.enum(["ones", "signs"]), z.array(finite)]).default("ones"),
+  }),
+  z.strictObject({
+    kind: z.literal("separated"),
+    neurons: positiveInt,
+    /** Δ in radians: all pairwise angles in [Δ, π − Δ] (ZGJ Assumption 1). */
+    separation: z
+      .number()
+      .positive()
+      .max(Math.PI / 2),
+    norm: z.number().positive().default(1),
+    outputWeights: z.union([z.enum(["ones", "signs"]), z.array(finite)]).default("ones"),
+  }),
+  z.strictObject({
+    kind: z.literal("explicit"),
+    /** r×d neurons, inline rows or a .npy file. */
+    neurons: z.union([z.array(z.array(finite)).min(1), npyPath]),
+    outputWeights: z.union([z.array(finite), npyPath]).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("noise"),
+    /** Labels are i.i.d. N(0, std²), independent of x (DU Fig. 1). */
+    std: z.number().positive().default(1),
+  }),
+]);
+
+export const initSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("gaussian"),
+    /** wᵢ ~ N(0, s²I) with s = scale, or scale/√d when scaleBy is "sqrt-d" (WA: 0.01·N(0, I/d)). */
+    scale: z.number().positive(),
+    scaleBy: z.enum(["none", "sqrt-d"]).default("none"),
+  }),
+  z.strictObject({
+    /** DU §3: wᵣ ~ N(0, I), aᵣ ~ uniform{±1}. */
+    kind: z.literal("du"),
+  }),
+  z.strictObject({
+    /** ZGJ Algorithm 1: random Gaussian directions, norms by non-negative least squares on the population loss. */
+    kind: z.literal("zgj-random"),
+  }),
+  z.strictObject({
+    /** ZGJ Algorithm 2: directions in the top-r eigenspace of M̂ = (1/N)Σ yᵢ(xᵢxᵢᵀ − I), then Algorithm 1. */
+    kind: z.literal("zgj-subspace"),
+    samples: positiveInt.default(10000),
+  }),
+  z.strictObject({
+    /** Each student starts at its teacher's direction plus N(0, noise²I) (ZGJ Fig. 1c). */
+    kind: z.literal("near-teacher"),
+    noise: nonNegative.default(0.1),
+  }),
+  z.strictObject({
+    /** XD Appendix A: 1 mirror-symmetric pair, 2 all parallel to v, 3 all equal. */
+    kind: z.literal("xd-toy"),
+    case: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    /** Case 1 and 3: w = λ₁v + λ₂v⊥ (case 1: the second student has −λ₂). */
+    lambda1: finite.default(0.1),
+    lambda2: finite.default(0.1),
+    /** Case 2: wᵢ = λᵢv, one λ per student (default: all 0.1). */
+    lambdas: z.array(finite).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("file"),
+    /** m×d student weights. */
+    weights: npyPath,
+  }),
+]);
+
+export const lossSchema = z.strictObject({
+  /** population: x ~ N(0, I), closed form; empirical: fixed train set; online: fresh batch each step (ZGJ Thm 6). */
+  kind: z.enum(["population", "empirical", "online"]).default("population"),
+  /** The constant c in c·E[(f − y)²] (XD, ZGJ, DU: ½; WA: ¼). */
+  scale: z.number().positive().default(0.5),
+  /** Empirical losses: mean over samples (WA eq. 2) or sum (DU eq. 2). */
+  reduction: z.enum(["mean", "sum"]).default("mean"),
+  trainSize: positiveInt.default(200),
+  testSize: z.number().int().nonnegative().default(0),
+  /** Online loss: samples per step. */
+  batchSize: positiveInt.default(100),
+  train: z.strictObject({ inputs: npyPath.optional(), labels: npyPath.optional() }).optional(),
+  test: z.strictObject({ inputs: npyPath.optional(), labels: npyPath.optional() }).optional(),
+  /** Population loss: the activation's closed form, or the Gauss–Hermite fallback (for checking). */
+  method: z.enum(["closed-form", "quadrature"]).default("closed-form"),
+  quadratureNodes: positiveInt.max(400).default(64),
+});
+
+export const optimizerSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("gd"),
+    lr: z.number().positive(),
+    steps: z.number().int().nonnegative(),
+  }),
+  z.strictObject({
+    kind: z.literal("sgd"),
+    lr: z.number().positive(),
+    steps: z.number().int().nonnegative(),
+    /** Mini-batch size drawn (without replacement within a batch) from the training set. */
+    batchSize: positiveInt,
+  }),
+  z.strictObject({
+    /** Gradient flow dw/dt = −∇L by adaptive Dormand–Prince 5(4). */
+    kind: z.literal("flow"),
+    time: z.number().positive(),
+    rtol: z.number().positive().max(0.1).default(1e-8),
+    atol: z.number().positive().default(1e-12),
+    maxSteps: positiveInt.default(10_000_000),
+  }),
+]);
+
+export const recordSchema = z.strictObject({
+  /** Recorded steps (or times) per decade of a log-spaced grid; steps 0..9 are always recorded when pointsPerDecade ≥ 10. */
+  pointsPerDecade: positiveInt.max(1000).default(20),
+  /** For flow: the first recorded positive time (then log-spaced up to the horizon). */
+  firstTime: z.number().positive().default(0.01),
+});
+
+export const stopSchema = z.strictObject({
+  /** The run ends "diverged" when the loss exceeds this factor times its initial value (or is not finite). */
+  divergenceFactor: z.number().gt(1).default(1e6),
+  /** Optional early stop when the training loss falls below this value. */
+  lossBelow: nonNegative.optional(),
+});
+
+export const specSchema = z.strictObject({
+  name: z.string().min(1).default("run"),
+  description: z.string().default(""),
+  /** Which paper the spec reproduces (wa, du, xd, zgj), if any. */
+  paper: z.enum(["wa", "du", "xd", "zgj"]).optional(),
+  seed: z.number().int().min(0).max(0xffffffff).default(0),
+  /** Input dimension d. */
+  dimension: positiveInt,
+  activation: z.enum(activationNames as [string, ...string[]]),
+  /** Input distribution: N(0, I_d) or uniform on the unit sphere (DU). */
+  inputs: z.enum(["gaussian", "sphere"]).default("gaussian"),
+  teacher: teacherSchema,
+  student: z.strictObject({
+    width: positiveInt,
+    parameterization: z.enum(parameterizationNames as [string, ...string[]]).default("plain"),
+    trainOutput: z.boolean().default(false),
+    init: initSchema,
+    /** Raw output weights âᵢ: "ones", "signs" (uniform ±1, DU) or a .npy file; default "signs" for ntk, else "ones". */
+    outputWeights: z.union([z.enum(["ones", "signs"]), npyPath]).optional(),
+  }),
+  loss: lossSchema.default(lossSchema.parse({})),
+  optimizer: optimizerSchema,
+  record: recordSchema.default(recordSchema.parse({})),
+  metrics: z.array(z.string()).min(1).default(["loss"]),
+  stop: stopSchema.default(stopSchema.parse({})),
+  /** Field path → list of values; `run` expands the product into one run per combination. */
+  sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+});
+
+export type Spec = z.infer<typeof specSchema>;
+export type SpecInput = z.input<typeof specSchema>;
+export type TeacherSpec = Spec["teacher"];
+export type InitSpec = Spec["student"]["init"];
+export type LossSpec = Spec["loss"];
+export type OptimizerSpec = Spec["optimizer"];
