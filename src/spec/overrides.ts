@@ -81,7 +81,18 @@ export function expandSweep(doc: Doc): SweepPoint[] {
 
 function sweepLabel(assignments: ReadonlyArray<readonly [string, unknown]>): string {
   return assignments
-    .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${k}=${valueLabel(v)}`)
     .join("_")
     .replace(/[^A-Za-z0-9._=+-]/g, "-");
+}
+
+/** {kind: gaussian, scale: 1} → "gaussian-scale-1"; lists join with "-". */
+function valueLabel(v: unknown): string {
+  if (Array.isArray(v)) return v.map(valueLabel).join("-");
+  if (v && typeof v === "object") {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => (k === "kind" ? valueLabel(x) : `${k}-${valueLabel(x)}`))
+      .join("-");
+  }
+  return String(v);
 }

@@ -89,6 +89,14 @@ export const initSchema = z.discriminatedUnion("kind", [
     lambdas: z.array(finite).optional(),
   }),
   z.strictObject({
+    /** ZGJ Claim 2: two students at angles ±δ to the teacher with ‖w₁‖w₁ + ‖w₂‖w₂ = v. */
+    kind: z.literal("zgj-pair"),
+    delta: z
+      .number()
+      .positive()
+      .lt(Math.PI / 2),
+  }),
+  z.strictObject({
     kind: z.literal("file"),
     /** m×d student weights. */
     weights: npyPath,

@@ -106,6 +106,12 @@ function semanticProblems(spec: Spec): string[] {
   ) {
     p.push(`student.init.kind: ${init.kind} needs a neuron teacher (teacher.kind is noise)`);
   }
+  if (init.kind === "zgj-pair" && (r !== 1 || m !== 2)) {
+    p.push("student.init.kind: zgj-pair needs student.width 2 and a single-neuron teacher");
+  }
+  if ((init.kind === "xd-toy" || init.kind === "zgj-pair") && d < 2) {
+    p.push(`dimension: ${init.kind} needs dimension ≥ 2 for a direction orthogonal to the teacher`);
+  }
   if (init.kind === "xd-toy") {
     if (r !== 1) p.push("student.init.kind: xd-toy needs a single-neuron teacher");
     if (init.case === 1 && m !== 2)

@@ -42,6 +42,8 @@ export function initialWeights(spec: InitSpec, ctx: InitContext): Float64Array {
       return nearTeacher(spec.noise, ctx);
     case "xd-toy":
       return xdToy(spec, ctx);
+    case "zgj-pair":
+      return zgjPair(spec.delta, ctx);
   }
 }
 
@@ -155,6 +157,47 @@ function nearTeacher(noise: number, ctx: InitContext): Float64Array {
 }
 
 /**
+ * ZGJ Claim 2: w₁,₂ = ρ(cos δ v̄ ± sin δ v̄⊥) with ρ chosen so that the effective neurons sum to
+ * the teacher: 2‖w‖²cos δ = ‖v‖ for ‖w‖w (ρ = √(‖v‖/(2 cos δ)); ‖v‖ = 1 gives the paper's
+ * 1/√(2 cos δ)), 2ρ cos δ = ‖v‖ for plain.
+ */
+function zgjPair(delta: number, ctx: InitContext): Float64Array {
+  const { d, teacher } = ctx;
+  if (teacher?.r !== 1 || ctx.m !== 2)
+    throw new RangeError("zgj-pair needs two students and a single-neuron teacher");
+  const v = teacher.V;
+  const vn = Math.hypot(...v.subarray(0, d));
+  const perp = orthogonalUnit(v, d, ctx.rng);
+  const rho =
+    ctx.parameterization === "norm-weighted"
+      ? Math.sqrt(vn / (2 * Math.cos(delta)))
+      : vn / (2 * Math.cos(delta));
+  const W = new Float64Array(2 * d);
+  for (let k = 0; k < d; k++) {
+    W[k] = rho * (Math.cos(delta) * (v[k] / vn) + Math.sin(delta) * perp[k]);
+    W[d + k] = rho * (Math.cos(delta) * (v[k] / vn) - Math.sin(delta) * perp[k]);
+  }
+  return W;
+}
+
+/** A uniformly random unit vector orthogonal to v (d ≥ 2). */
+function orthogonalUnit(v: Float64Array, d: number, rng: Rng): Float64Array {
+  const perp = new Float64Array(d);
+  let vv = 0;
+  for (let k = 0; k < d; k++) vv += v[k] * v[k];
+  let pn = 0;
+  do {
+    randomDirection(rng, perp, 0, d);
+    let c = 0;
+    for (let k = 0; k < d; k++) c += perp[k] * v[k];
+    for (let k = 0; k < d; k++) perp[k] -= (c / vv) * v[k];
+    pn = Math.hypot(...perp);
+  } while (pn < 1e-8);
+  for (let k = 0; k < d; k++) perp[k] /= pn;
+  return perp;
+}
+
+/**
  * XD Appendix A. With v the (single) teacher and v⊥ a random unit direction orthogonal to v
  * scaled to ‖v‖: case 1 (n = 2) w₁ = λ₁v + λ₂v⊥, w₂ = λ₁v − λ₂v⊥; case 2 wᵢ = λᵢv; case 3
  * every wᵢ = λ₁v + λ₂v⊥.
@@ -165,18 +208,8 @@ function xdToy(spec: Extract<InitSpec, { kind: "xd-toy" }>, ctx: InitContext): F
   const v = teacher.V;
   let vv = 0;
   for (let k = 0; k < d; k++) vv += v[k] * v[k];
-  const perp = new Float64Array(d);
-  if (d > 1) {
-    let pn = 0;
-    do {
-      randomDirection(rng, perp, 0, d);
-      let c = 0;
-      for (let k = 0; k < d; k++) c += perp[k] * v[k];
-      for (let k = 0; k < d; k++) perp[k] -= (c / vv) * v[k];
-      pn = Math.sqrt(perp.reduce((s, x) => s + x * x, 0));
-    } while (pn < 1e-8);
-    for (let k = 0; k < d; k++) perp[k] *= Math.sqrt(vv) / pn;
-  }
+  const perp = d > 1 ? orthogonalUnit(v, d, rng) : new Float64Array(d);
+  for (let k = 0; k < d; k++) perp[k] *= Math.sqrt(vv);
   const W = new Float64Array(m * d);
   for (let i = 0; i < m; i++) {
     let l1 = spec.lambda1;
