@@ -51,7 +51,7 @@ export const populationLossMetric: Metric = {
 
 export const weightsMetric: Metric = {
   name: "weights",
-  description: "every trainable student weight w[i,k] (for trajectories such as ZGJ Fig. 1)",
+  description: "every trainable student weight w[i][k] (for trajectories such as ZGJ Fig. 1)",
   applies: (spec) =>
     spec.student.width * spec.dimension > 2000
       ? "records m·d columns; limited to m·d ≤ 2000"
@@ -59,7 +59,7 @@ export const weightsMetric: Metric = {
   create: (ctx) => {
     const { m, d } = ctx;
     const columns: string[] = [];
-    for (let i = 0; i < m; i++) for (let k = 0; k < d; k++) columns.push(`w[${i},${k}]`);
+    for (let i = 0; i < m; i++) for (let k = 0; k < d; k++) columns.push(`w[${i}][${k}]`);
     if (ctx.network.trainOutput) columns.push(...indexed("a", m));
     return {
       columns,

@@ -23,7 +23,7 @@ export const xdAngles: Metric = {
     const vn = Math.hypot(...v.subarray(0, d));
     const columns = [...indexed("xd_angle", m)];
     for (let i = 0; i < m; i++)
-      for (let j = i + 1; j < m; j++) columns.push(`xd_pair_angle[${i},${j}]`);
+      for (let j = i + 1; j < m; j++) columns.push(`xd_pair_angle[${i}][${j}]`);
     return {
       columns,
       observe: (p, out) => {

@@ -32,7 +32,9 @@ describe("gradient flow", () => {
 
   it("integrateDormandPrince stops when the output callback returns false", () => {
     const r = integrateDormandPrince(
-      (_t, y, dy) => void (dy[0] = y[0]),
+      (_t, y, dy) => {
+        dy[0] = y[0];
+      },
       0,
       new Float64Array([1]),
       [0, 1, 2, 3],
