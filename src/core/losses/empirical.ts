@@ -174,6 +174,5 @@ export class EmpiricalLoss implements NeuronLoss {
         hA[i] += 2 * s * (df * sv + e * sd * dz[i]);
       }
     }
-    void y;
   }
 }

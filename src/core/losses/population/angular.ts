@@ -233,19 +233,7 @@ export class AngularPopulationLoss implements NeuronLoss {
       }
       for (let n = 0; n < r; n++) {
         const vn = rowNorm(V, n * d, d);
-        const psi = this.pairWithDerivatives(
-          U,
-          i * d,
-          uNorms[i],
-          V,
-          n * d,
-          vn,
-          dU,
-          i * d,
-          null,
-          0,
-          out,
-        );
+        this.pairWithDerivatives(U, i * d, uNorms[i], V, n * d, vn, dU, i * d, null, 0, out);
         const w = -A[i] * b[n];
         const dw = -dA[i] * b[n];
         this.accumulatePairHvp(
@@ -267,7 +255,6 @@ export class AngularPopulationLoss implements NeuronLoss {
           0,
         );
         hA[i] -= f * b[n] * out[0];
-        void psi;
       }
     }
   }

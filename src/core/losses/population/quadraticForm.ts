@@ -100,7 +100,6 @@ export class QuadraticPopulationLoss implements NeuronLoss {
       matVec(M, dU, io, Mdu, d);
       let uu = 0;
       let uDu = 0;
-      let uMu = 0;
       let duMu = 0;
       let udMu = 0;
       for (let k = 0; k < d; k++) {
@@ -109,11 +108,9 @@ export class QuadraticPopulationLoss implements NeuronLoss {
         hU[io + k] = scale * (dA[i] * g + A[i] * dg);
         uu += U[io + k] * U[io + k];
         uDu += U[io + k] * dU[io + k];
-        uMu += U[io + k] * Mu[k];
         duMu += dU[io + k] * Mu[k];
         udMu += U[io + k] * dMu[k];
       }
-      void uMu;
       hA[i] = scale * (2 * dTr * uu + 4 * tr * uDu + 8 * duMu + 4 * udMu);
     }
   }
