@@ -1,34 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RunResult } from "../core/experiment/run.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
+import { finishManifest, startManifest } from "../io/manifest.js";
 import { writeNpyFile } from "../io/npy.js";
 import type { RunFolder } from "../io/runFolder.js";
 import type { Spec } from "../spec/schema.js";
 import { Progress } from "./progress.js";
 import type { WorkerInput, WorkerMessage } from "./runWorker.js";
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-
-export const packageVersion: string = JSON.parse(
-  readFileSync(path.join(packageRoot, "package.json"), "utf8"),
-).version;
-
-function gitCommit(): string | null {
-  try {
-    return execFileSync("git", ["rev-parse", "HEAD"], {
-      cwd: packageRoot,
-      stdio: ["ignore", "pipe", "ignore"],
-    })
-      .toString()
-      .trim();
-  } catch {
-    return null;
-  }
-}
+export { packageVersion } from "../io/version.js";
 
 export interface ExecuteOptions {
   folder: RunFolder;
@@ -47,24 +28,8 @@ export interface ExecuteOptions {
 /** Runs one validated spec in a worker, streaming rows into the run folder; returns the final manifest. */
 export async function executeRun(opts: ExecuteOptions): Promise<Record<string, unknown>> {
   const { folder, spec } = opts;
-  const started = new Date();
   const t0 = performance.now();
-  const manifest: Record<string, unknown> = {
-    overparam: packageVersion,
-    name: spec.name,
-    paper: spec.paper ?? null,
-    seed: spec.seed,
-    status: "running",
-    source: opts.source,
-    sweep: opts.sweep ? Object.fromEntries(opts.sweep) : null,
-    gitCommit: gitCommit(),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    startedAt: started.toISOString(),
-    endedAt: null,
-    wallSeconds: null,
-    spec,
-  };
+  const manifest = startManifest(spec, opts.source, opts.sweep);
   folder.writeJson("manifest.json", manifest);
 
   const progress = new Progress(opts.label, opts.quiet);
@@ -106,19 +71,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<Record<string, u
   const r = result as RunResult | null;
   if (r && opts.saveWeights) await saveWeights(folder.dir, "final", r.finalTheta, spec);
   if (r && opts.saveInitialWeights) await saveWeights(folder.dir, "initial", r.initialTheta, spec);
-  const ended = new Date();
-  Object.assign(manifest, {
-    status: r ? r.status : "failed",
-    reason: r ? r.reason : failure,
-    steps: r?.steps ?? null,
-    time: r?.time ?? null,
-    finalLoss: r?.finalLoss ?? lastLoss,
-    rowsRecorded: r?.rows ?? null,
-    columns: r?.columns ?? null,
-    summary: r?.summary ?? {},
-    endedAt: ended.toISOString(),
-    wallSeconds: (performance.now() - t0) / 1000,
-  });
+  finishManifest(manifest, r, failure, lastLoss, (performance.now() - t0) / 1000);
   folder.writeJson("manifest.json", manifest);
   return manifest;
 }
