@@ -6,6 +6,8 @@ import type { ArrayStore } from "../core/setup/arrays.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
+import { reproduceCommand } from "../reproduce/command.js";
+import { paperKeys } from "../reproduce/papers/index.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
 import type { Spec } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
@@ -32,7 +34,17 @@ function timestamp(): string {
 async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   const loaded = await loadSpecDocument(ref);
   let doc = loaded.doc;
-  for (const assignment of opts.set) doc = applyOverride(doc, assignment);
+  for (const assignment of opts.set) {
+    doc = applyOverride(doc, assignment);
+    // Setting a swept field fixes it: `--set student.width=1600` on a width sweep runs one width.
+    const field = assignment.slice(0, assignment.indexOf("=")).trim();
+    const sweep = doc.sweep as Record<string, unknown> | undefined;
+    if (sweep && typeof sweep === "object" && field in sweep) {
+      const { [field]: _fixed, ...rest } = sweep;
+      doc = { ...doc, sweep: Object.keys(rest).length ? rest : undefined };
+      if (doc.sweep === undefined) delete doc.sweep;
+    }
+  }
   if (opts.seed !== undefined) doc = setPath(doc, "seed", Number(opts.seed));
   const points = expandSweep(doc);
 
@@ -180,6 +192,68 @@ Examples:
     .action(async (spec: string, opts: RunOptions) => {
       process.exitCode = await runCommand(spec, opts);
     });
+
+  program
+    .command("reproduce")
+    .description(
+      "run the presets of the papers (all by default), draw their figures and write report.html with a verdict per claim",
+    )
+    .argument("[papers...]", `paper keys: ${paperKeys.join(", ")} (default: all)`)
+    .option("--full", "the papers' own sizes and horizons (slow; prints an estimate first)", false)
+    .addOption(
+      new Option("--tiny", "smoke-test sizes from each preset's reproduce.tiny (for tests)")
+        .default(false)
+        .hideHelp(),
+    )
+    .option(
+      "-o, --out <dir>",
+      "results folder (report.html, figures/, runs/)",
+      "overparam-results/report",
+    )
+    .option("-j, --threads <n>", "worker threads (default: one per core)")
+    .option(
+      "-f, --force",
+      "write into a non-empty folder that is not an overparam results folder",
+      false,
+    )
+    .option("-q, --quiet", "no progress bar or summary lines", false)
+    .addHelpText(
+      "after",
+      `
+Finished runs are kept in <out>/runs and reused when their resolved spec and the engine code
+are unchanged, so an interrupted reproduction resumes where it stopped and re-drawing is fast.
+
+Exit codes: 0 all runs finished and the report was written (verdicts may still say
+"not reproduced": that is a result), 1 a run or figure failed (the report is still written),
+2 bad input, 130 interrupted (the report covers what finished).
+
+Examples:
+  overparam reproduce
+  overparam reproduce wa xd --out results/wa-xd
+  overparam reproduce --full`,
+    )
+    .action(
+      async (
+        keys: string[],
+        opts: {
+          full: boolean;
+          tiny: boolean;
+          out: string;
+          threads?: string;
+          force: boolean;
+          quiet: boolean;
+        },
+      ) => {
+        if (opts.full && opts.tiny) throw new UserInputError(["--full and --tiny: choose one"]);
+        process.exitCode = await reproduceCommand(keys, {
+          mode: opts.full ? "full" : opts.tiny ? "tiny" : "quick",
+          out: opts.out,
+          force: opts.force,
+          quiet: opts.quiet,
+          threads: opts.threads === undefined ? undefined : Number(opts.threads),
+        });
+      },
+    );
 
   program
     .command("presets")

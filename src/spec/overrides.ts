@@ -79,7 +79,7 @@ export function expandSweep(doc: Doc): SweepPoint[] {
   return points;
 }
 
-function sweepLabel(assignments: ReadonlyArray<readonly [string, unknown]>): string {
+export function sweepLabel(assignments: ReadonlyArray<readonly [string, unknown]>): string {
   return assignments
     .map(([k, v]) => `${k}=${valueLabel(v)}`)
     .join("_")

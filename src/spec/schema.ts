@@ -158,6 +158,29 @@ export const stopSchema = z.strictObject({
   lossBelow: nonNegative.optional(),
 });
 
+/**
+ * How `overparam reproduce` runs a preset: quick mode runs `seeds` seeds (seed, seed+1, …) of
+ * every sweep point; `--full` applies `full.set` (field path → value; the path "sweep" replaces
+ * the whole sweep) and runs `full.seeds` seeds; `--tiny` does the same with `tiny` (smoke-test
+ * sizes). The engine itself ignores this block.
+ */
+export const reproduceSchema = z.strictObject({
+  seeds: positiveInt.default(1),
+  full: z
+    .strictObject({
+      seeds: positiveInt.optional(),
+      set: z.record(z.string(), z.unknown()).default({}),
+    })
+    .optional(),
+  /** Smoke-test sizes (`reproduce --tiny`, used by the test suite): seconds, not minutes. */
+  tiny: z
+    .strictObject({
+      seeds: positiveInt.optional(),
+      set: z.record(z.string(), z.unknown()).default({}),
+    })
+    .optional(),
+});
+
 export const specSchema = z.strictObject({
   name: z.string().min(1).default("run"),
   description: z.string().default(""),
@@ -185,6 +208,7 @@ export const specSchema = z.strictObject({
   stop: stopSchema.default(stopSchema.parse({})),
   /** Field path → list of values; `run` expands the product into one run per combination. */
   sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+  reproduce: reproduceSchema.optional(),
 });
 
 export type Spec = z.infer<typeof specSchema>;

@@ -1,0 +1,265 @@
+/**
+ * `overparam reproduce [papers…]`: plan the runs of every preset of the chosen papers, run the
+ * missing ones on a worker pool, then draw the figures, judge the claims and write the report.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import type { Verdict } from "../analysis/verdict.js";
+import { UserInputError } from "../io/specFile.js";
+import { gitCommit, packageVersion } from "../io/version.js";
+import { writeFigure } from "../plot/render.js";
+import { isReusable, type LoadedRun, loadRun } from "./load.js";
+import { findPaper } from "./papers/index.js";
+import { type Job, type Mode, type Plan, planReproduction, resolvePapers } from "./plan.js";
+import { type Outcome, runJobs } from "./pool.js";
+import type { ReportFigure, ReportRun } from "./report.js";
+import { renderReport } from "./report.js";
+
+export interface ReproduceOptions {
+  mode: Mode;
+  out: string;
+  force: boolean;
+  threads?: number;
+  quiet: boolean;
+}
+
+const MARKER = "report.json";
+const REPORT_KIND = "overparam-report";
+
+/** Work units per second per thread, measured on a 2-core CI-class machine (see README). */
+const DEFAULT_THROUGHPUT = 4e8;
+
+/**
+ * A results folder may be reused (resume, re-draw) only if it is one: it is empty or holds our
+ * report.json. Anything else is refused unless --force, so a typo never writes into a project.
+ */
+function checkOutputFolder(out: string, force: boolean): void {
+  if (!existsSync(out)) return;
+  const entries = readdirSync(out);
+  if (entries.length === 0 || force) return;
+  const marker = path.join(out, MARKER);
+  let ours = false;
+  if (existsSync(marker)) {
+    try {
+      ours = JSON.parse(readFileSync(marker, "utf8")).kind === REPORT_KIND;
+    } catch {
+      ours = false;
+    }
+  }
+  if (!ours) {
+    throw new UserInputError([
+      `--out ${out}: folder is not empty and is not an overparam results folder (no ${MARKER}); choose another folder or pass --force`,
+    ]);
+  }
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Work units per second, from finished runs already on disk when there are some. */
+function measuredThroughput(jobs: readonly Job[], runsRoot: string): number {
+  let cost = 0;
+  let seconds = 0;
+  for (const job of jobs) {
+    if (!isReusable(job, runsRoot)) continue;
+    const run = loadRun(job, runsRoot);
+    if (Number.isFinite(run.wallSeconds) && run.wallSeconds > 0.5) {
+      cost += job.cost;
+      seconds += run.wallSeconds;
+    }
+  }
+  return seconds > 5 ? cost / seconds : DEFAULT_THROUGHPUT;
+}
+
+export async function reproduceCommand(
+  requested: string[],
+  opts: ReproduceOptions,
+): Promise<number> {
+  const papers = resolvePapers(requested);
+  if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
+    throw new UserInputError([`--threads ${opts.threads}: must be a whole number ≥ 1`]);
+  }
+  return executeReproduction(await planReproduction(papers, opts.mode), opts);
+}
+
+/** Runs what the plan needs (reusing finished runs), then writes figures and the report. */
+export async function executeReproduction(
+  plan: Plan,
+  opts: Omit<ReproduceOptions, "mode">,
+): Promise<number> {
+  const started = performance.now();
+  const { mode, papers } = plan;
+  const out = path.resolve(opts.out);
+  checkOutputFolder(out, opts.force);
+  const runsRoot = path.join(out, "runs");
+  mkdirSync(runsRoot, { recursive: true });
+  // Mark the folder as ours at once, so a resumed or interrupted reproduction is recognised.
+  if (!existsSync(path.join(out, MARKER))) {
+    writeFileAtomic(
+      path.join(out, MARKER),
+      `${JSON.stringify({ kind: REPORT_KIND, status: "running" })}\n`,
+    );
+  }
+
+  const todo = plan.jobs.filter((j) => !isReusable(j, runsRoot));
+  const threads = Math.max(
+    1,
+    Math.min(opts.threads ?? availableParallelism(), Math.max(todo.length, 1)),
+  );
+  const say = (line: string) => {
+    if (!opts.quiet) process.stderr.write(`${line}\n`);
+  };
+  say(
+    `reproduce (${mode}): ${papers.join(", ")} — ${plan.jobs.length} runs, ${plan.jobs.length - todo.length} reused, ${todo.length} to run on ${threads} threads → ${path.relative(process.cwd(), out) || "."}`,
+  );
+  if (todo.length > 0) {
+    const throughput = measuredThroughput(plan.jobs, runsRoot);
+    const estimate = todo.reduce((s, j) => s + j.cost, 0) / throughput / threads;
+    if (mode === "full" || estimate > 600) {
+      say(
+        `estimated time: ~${formatDuration(estimate)} (rough cost model; Ctrl-C keeps finished runs and resumes next time)`,
+      );
+    }
+  }
+
+  const stopFlag = new SharedArrayBuffer(4);
+  const stop = new Int32Array(stopFlag);
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    Atomics.store(stop, 0, 1);
+    process.stderr.write(
+      "\ninterrupting: keeping finished runs, writing the report for what exists…\n",
+    );
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  let outcomes: Map<Job, Outcome>;
+  try {
+    outcomes = await runJobs(todo, {
+      runsRoot,
+      threads,
+      quiet: opts.quiet,
+      stopFlag,
+      source: (job) => `preset:${job.preset}`,
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+
+  // observers → figures/report
+  const loaded: LoadedRun[] = plan.jobs.map((j) => loadRun(j, runsRoot));
+  const figuresDir = path.join(out, "figures");
+  mkdirSync(figuresDir, { recursive: true });
+  const verdicts: Verdict[] = [];
+  const figures: ReportFigure[] = [];
+  const problems: { paper: string; what: string; error: string }[] = [];
+  for (const key of papers) {
+    const paper = findPaper(key)!;
+    const data = { mode, runs: loaded.filter((r) => r.job.paper === key) };
+    try {
+      verdicts.push(...paper.verdicts(data));
+    } catch (e) {
+      problems.push({ paper: key, what: "the verdicts", error: (e as Error).message });
+    }
+    let figs: ReturnType<typeof paper.figures> = [];
+    try {
+      figs = paper.figures(data);
+    } catch (e) {
+      problems.push({ paper: key, what: "the figures", error: (e as Error).message });
+    }
+    for (const fig of figs) {
+      try {
+        const written = await writeFigure(fig, figuresDir);
+        const rel = (p: string) => path.relative(out, p).split(path.sep).join("/");
+        figures.push({
+          paper: key,
+          id: fig.id,
+          title: fig.title,
+          caption: fig.caption,
+          svg: readFileSync(written.svg, "utf8"),
+          files: {
+            svg: rel(written.svg),
+            png: rel(written.png),
+            csv: rel(written.csv),
+            vegaLite: rel(written.vegaLite),
+          },
+        });
+      } catch (e) {
+        problems.push({ paper: key, what: `figure ${fig.id}`, error: (e as Error).message });
+      }
+    }
+  }
+  const runs: ReportRun[] = loaded.map((r) => {
+    const o = outcomes.get(r.job);
+    const skipped = o?.status === "skipped";
+    return {
+      paper: r.job.paper,
+      preset: r.job.preset,
+      dir: `runs/${r.job.dir.split(path.sep).join("/")}`,
+      status: skipped ? "skipped" : r.status,
+      reason: skipped ? o.reason : r.reason,
+      reused: o === undefined,
+      wallSeconds: r.wallSeconds,
+    };
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const input = {
+    title: `overparam reproduction: ${papers.map((p) => p.toUpperCase()).join(", ")}`,
+    mode,
+    createdAt: new Date().toISOString(),
+    version: packageVersion,
+    gitCommit: gitCommit(),
+    wallSeconds,
+    threads,
+    interrupted,
+    papers: papers.map((k) => {
+      const p = findPaper(k)!;
+      return { key: k, title: p.title, citation: p.citation };
+    }),
+    verdicts,
+    figures,
+    problems,
+    runs,
+  };
+  writeFileAtomic(path.join(out, "report.html"), renderReport(input));
+  const { figures: _svgs, ...rest } = input;
+  writeFileAtomic(
+    path.join(out, MARKER),
+    `${JSON.stringify(
+      {
+        kind: REPORT_KIND,
+        status: interrupted ? "interrupted" : "complete",
+        ...rest,
+        figures: figures.map((f) => ({ paper: f.paper, id: f.id, title: f.title, files: f.files })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const failed = runs.filter((r) => r.status === "failed").length;
+  say(
+    `report: ${path.relative(process.cwd(), path.join(out, "report.html"))} — ${verdicts.filter((v) => v.status === "reproduced").length}/${verdicts.length} claims reproduced, ${verdicts.filter((v) => v.status === "partly").length} partly, ${verdicts.filter((v) => v.status === "not reproduced").length} not, ${verdicts.filter((v) => v.status === "failed").length} without data; ${failed} failed runs (${formatDuration(wallSeconds)})`,
+  );
+  if (interrupted) return 130;
+  return failed > 0 || problems.length > 0 ? 1 : 0;
+}

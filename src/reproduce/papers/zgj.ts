@@ -1,0 +1,385 @@
+/**
+ * Zhou, Ge & Jin, "A local convergence theory for mildly over-parameterized two-layer neural
+ * network" (COLT 2021): Fig. 1 (2-D trajectories in the lazy, mean-field and local regimes)
+ * and Claim 2 (two students at angle ±δ around one teacher have loss Θ(δ³)).
+ */
+import { classifyDecay, formatNumber, logLogFit, median, tail } from "../../analysis/series.js";
+import { combine, type Verdict } from "../../analysis/verdict.js";
+import { setupRun } from "../../core/experiment/setup.js";
+import type { Figure, Panel, Series } from "../../plot/charts.js";
+import type { LoadedRun } from "../load.js";
+import {
+  columnXY,
+  firstSeed,
+  indexedColumns,
+  lastValue,
+  missingEvidence,
+  ofPreset,
+  swept,
+  theoryLine,
+  usable,
+  verdict,
+} from "./common.js";
+import type { Paper, PaperData } from "./types.js";
+
+const P = "zgj";
+
+type Regime = "lazy" | "mean-field" | "local";
+
+/** Which of Fig. 1's regimes a zgj-fig1 run is, from its init. */
+function regime(run: LoadedRun): Regime {
+  const init = run.job.spec.student.init as { kind: string; scale?: number };
+  if (init.kind === "near-teacher") return "local";
+  return (init.scale ?? 0) >= 0.5 ? "lazy" : "mean-field";
+}
+
+const regimeTitle: Record<Regime, string> = {
+  lazy: "(a) lazy: large initialization",
+  "mean-field": "(b) mean-field: small initialization",
+  local: "(c) local: initialized near the teachers",
+};
+
+/** The teacher directions of a run, recomputed from its spec (setup is deterministic). */
+function teachers(run: LoadedRun): Float64Array[] {
+  const ctx = setupRun(run.job.spec, {});
+  const t = ctx.teacher;
+  if (!t) return [];
+  return Array.from({ length: t.r }, (_, n) => t.V.slice(n * t.d, n * t.d + t.d));
+}
+
+function trajectories(run: LoadedRun): Series[] {
+  const m = run.job.spec.student.width;
+  const series: Series[] = [];
+  let reach = 0;
+  for (let i = 0; i < m; i++) {
+    const x = run.columns[`w[${i}][0]`];
+    const y = run.columns[`w[${i}][1]`];
+    if (!x || !y) continue;
+    const points = Array.from(x, (v, k) => ({ x: v, y: y[k] })).filter(
+      (p) => Number.isFinite(p.x) && Number.isFinite(p.y),
+    );
+    for (const p of points) reach = Math.max(reach, Math.hypot(p.x, p.y));
+    series.push({
+      name: `student ${i + 1}`,
+      group: "students",
+      style: "path",
+      endMarker: true,
+      points,
+    });
+  }
+  reach = Math.max(reach, 1) * 1.1;
+  for (const [n, v] of teachers(run).entries()) {
+    const norm = Math.hypot(v[0], v[1]) || 1;
+    const u = [v[0] / norm, v[1] / norm];
+    series.unshift({
+      name: `teacher ${n + 1}`,
+      group: "teacher directions",
+      style: "path",
+      points: [
+        { x: -reach * u[0], y: -reach * u[1] },
+        { x: reach * u[0], y: reach * u[1] },
+      ],
+    });
+  }
+  return series;
+}
+
+function fig1(data: PaperData): Figure[] {
+  const runs = usable(ofPreset(data.runs, "zgj-fig1"));
+  const panels: Panel[] = [];
+  const lossSeries: Series[] = [];
+  for (const r of ["lazy", "mean-field", "local"] as const) {
+    const group = runs.filter((run) => regime(run) === r);
+    const run = firstSeed(group);
+    if (!run) continue;
+    panels.push({
+      title: `${regimeTitle[r]} (seed ${run.job.seed})`,
+      xLabel: "w₁",
+      yLabel: "w₂",
+      equalAspect: true,
+      legend: panels.length === 0,
+      series: trajectories(run),
+    });
+    lossSeries.push({
+      name: r,
+      points: Array.from(run.columns.step ?? [], (x, k) => ({ x, y: run.columns.loss[k] })),
+    });
+  }
+  if (panels.length === 0) return [];
+  const local = firstSeed(runs.filter((run) => regime(run) === "local"));
+  const last = local ? Array.from(local.columns.step ?? []).at(-1) : undefined;
+  const lastLoss = local ? lastValue(local, "loss") : Number.NaN;
+  if (last && lastLoss > 0) {
+    lossSeries.push(
+      theoryLine(
+        "O(1/T) (Thm. 4, local)",
+        [last / 100, last / 10, last].map((x) => ({ x, y: lastLoss * (last / x) })),
+      ),
+    );
+  }
+  return [
+    {
+      id: "zgj-fig1",
+      title: "ZGJ Fig. 1: 20 absolute-value students and 3 teachers in 2-D",
+      caption:
+        "Lines through the origin: teacher directions (|wᵀx| is even, so ±v are the same). " +
+        "Curves: student trajectories, dots: end positions.",
+      columns: 3,
+      panels,
+    },
+    {
+      id: "zgj-fig1-loss",
+      title: "ZGJ Fig. 1 runs: population loss",
+      panels: [
+        {
+          title: "loss",
+          xLabel: "step",
+          yLabel: "loss",
+          logX: true,
+          logY: true,
+          series: lossSeries,
+        },
+      ],
+    },
+  ];
+}
+
+function claim2(data: PaperData): {
+  figure: Figure[];
+  fit: ReturnType<typeof logLogFit> | null;
+  n: number;
+} {
+  const runs = usable(ofPreset(data.runs, "zgj-claim2"));
+  const pts = runs
+    .map((r) => ({
+      x: swept(r, "student.init.delta") as number,
+      y: r.columns.loss?.[0] ?? Number.NaN,
+    }))
+    .filter((p) => p.x > 0 && p.y > 0)
+    .sort((a, b) => a.x - b.x);
+  if (pts.length < 2) return { figure: [], fit: null, n: pts.length };
+  const fit = logLogFit(
+    pts.map((p) => p.x),
+    pts.map((p) => p.y),
+  );
+  const c = Math.exp(fit.intercept);
+  return {
+    n: pts.length,
+    fit,
+    figure: [
+      {
+        id: "zgj-claim2",
+        title: "ZGJ Claim 2: loss of two students at angle ±δ around one teacher",
+        caption: `Fitted log–log slope ${fit.slope.toFixed(3)} (r² = ${fit.r2.toFixed(5)}); dashed: c·δ³.`,
+        panels: [
+          {
+            title: "L(W) vs δ",
+            xLabel: "δ (rad)",
+            yLabel: "loss",
+            logX: true,
+            logY: true,
+            series: [
+              { name: "measured", style: "points", points: pts },
+              theoryLine(
+                "Θ(δ³)",
+                pts.map((p) => ({ x: p.x, y: c * p.x ** 3 })),
+              ),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Students that carry weight: ‖w‖² at least 1% of the largest student's. */
+function alignment(
+  run: LoadedRun,
+  tolerance: number,
+): { aligned: number; counted: number; worst: number } {
+  const m = run.job.spec.student.width;
+  const norms = Array.from({ length: m }, (_, i) =>
+    Math.hypot(
+      ...Array.from({ length: run.job.spec.dimension }, (_, k) => lastValue(run, `w[${i}][${k}]`)),
+    ),
+  );
+  const big = Math.max(...norms);
+  let aligned = 0;
+  let counted = 0;
+  let worst = 0;
+  const angles = indexedColumns(run, "zgj_nearest_angle");
+  for (let i = 0; i < m; i++) {
+    if (!(norms[i] ** 2 >= 0.01 * big ** 2)) continue;
+    const a = lastValue(run, angles[i]);
+    counted++;
+    worst = Math.max(worst, a);
+    if (a <= tolerance) aligned++;
+  }
+  return { aligned, counted, worst };
+}
+
+function movement(run: LoadedRun): number {
+  const m = run.job.spec.student.width;
+  const d = run.job.spec.dimension;
+  const rel: number[] = [];
+  for (let i = 0; i < m; i++) {
+    let moved = 0;
+    let start = 0;
+    for (let k = 0; k < d; k++) {
+      const c = run.columns[`w[${i}][${k}]`];
+      if (!c) return Number.NaN;
+      moved += (lastValue(run, `w[${i}][${k}]`) - c[0]) ** 2;
+      start += c[0] ** 2;
+    }
+    rel.push(Math.sqrt(moved / start));
+  }
+  return median(rel);
+}
+
+function verdicts(
+  data: PaperData,
+  fit: ReturnType<typeof logLogFit> | null,
+  nPoints: number,
+): Verdict[] {
+  const out: Verdict[] = [];
+  const runs = usable(ofPreset(data.runs, "zgj-fig1"));
+  const by = (r: Regime) => runs.filter((run) => regime(run) === r);
+  const tol = 0.05;
+
+  const lazyClaim = "Lazy regime (large init): student neurons barely move (Fig. 1a)";
+  const lazyRule =
+    "median over students of ‖w(T) − w(0)‖/‖w(0)‖: reproduced if < 0.1 in every seed, partly if < 0.3";
+  const lazy = by("lazy").map(movement);
+  out.push(
+    lazy.length === 0
+      ? missingEvidence(P, lazyClaim, lazyRule, "no lazy-regime run finished")
+      : verdict(
+          P,
+          lazyClaim,
+          lazy.every((v) => v < 0.1)
+            ? "reproduced"
+            : lazy.every((v) => v < 0.3)
+              ? "partly"
+              : "not reproduced",
+          `relative movement ${lazy.map((v) => formatNumber(v)).join(", ")}`,
+          lazyRule,
+          "The paper does not give its lazy-regime setup. Ours scales the init of f = Σ‖w‖|wᵀx| " +
+            "(positive output weights): a large init then starts with an output far above the " +
+            "teacher's, which the students must shrink, so they move. A lazy regime needs an output " +
+            "scaling (Chizat et al.) this preset does not use.",
+        ),
+  );
+
+  for (const [r, claim] of [
+    [
+      "mean-field",
+      "Mean-field regime (small init): every student converges to a teacher direction (Fig. 1b)",
+    ],
+    [
+      "local",
+      "Local regime (init near teachers): every student converges to a teacher direction (Fig. 1c, Thm. 4)",
+    ],
+  ] as const) {
+    const rule = `students with ‖w‖² ≥ 1% of the largest end within ${tol} rad of ±(a teacher): reproduced if all, in every seed; partly if ≥ 80%`;
+    const stats = by(r).map((run) => alignment(run, tol));
+    if (stats.length === 0) {
+      out.push(missingEvidence(P, claim, rule, `no ${r} run finished`));
+      continue;
+    }
+    const total = stats.reduce((s, a) => s + a.counted, 0);
+    const ok = stats.reduce((s, a) => s + a.aligned, 0);
+    const status = ok === total ? "reproduced" : ok >= 0.8 * total ? "partly" : "not reproduced";
+    out.push(
+      verdict(
+        P,
+        claim,
+        status,
+        `${ok}/${total} weighted students aligned; worst angle ${formatNumber(Math.max(...stats.map((s) => s.worst)))} rad`,
+        rule,
+      ),
+    );
+  }
+
+  const rateClaim = "Local regime: the loss goes to 0 at least as fast as O(1/T) (Thm. 3 ⇒ Thm. 4)";
+  const rateRule =
+    "classifyDecay of the loss tail: reproduced if linear or polynomial with exponent ≤ −0.9 in every seed";
+  const local = by("local");
+  const fits = local.map((run) => {
+    const { x, y } = columnXY(run, "loss");
+    try {
+      return classifyDecay(x, y);
+    } catch {
+      return null;
+    }
+  });
+  out.push(
+    local.length === 0
+      ? missingEvidence(P, rateClaim, rateRule, "no local-regime run finished")
+      : verdict(
+          P,
+          rateClaim,
+          combine(
+            fits.map(
+              (f) =>
+                f !== null &&
+                (f.kind === "linear" || (f.kind === "polynomial" && f.exponent <= -0.9)),
+            ),
+          ),
+          fits
+            .map((f) => (f ? `${f.kind} (exponent ${formatNumber(f.exponent)})` : "?"))
+            .join("; ") +
+            `; final loss ${local.map((r) => formatNumber(lastValue(r, "loss"))).join(", ")}`,
+          rateRule,
+        ),
+  );
+
+  const gradClaim = "Thm. 3: ‖∇L‖ ≥ c·L near the optimum (gradient lower bound), local regime";
+  const gradRule =
+    "‖∇L‖/L over the last decade of steps does not decay: log–log slope ≥ −0.1 in every seed";
+  const slopes = local.map((run) => {
+    const { x, y } = columnXY(run, "zgj_grad_over_loss");
+    const t = tail(x, y, { decades: 1 });
+    try {
+      return logLogFit(t.x, t.y).slope;
+    } catch {
+      return Number.NaN;
+    }
+  });
+  out.push(
+    local.length === 0
+      ? missingEvidence(P, gradClaim, gradRule, "no local-regime run finished")
+      : verdict(
+          P,
+          gradClaim,
+          combine(slopes.map((s) => s >= -0.1)),
+          `slopes ${slopes.map((s) => formatNumber(s)).join(", ")}; final ‖∇L‖/L ${local.map((r) => formatNumber(lastValue(r, "zgj_grad_over_loss"))).join(", ")}`,
+          gradRule,
+        ),
+  );
+
+  const c2 = "Claim 2: two students at angle ±δ with ‖w₁‖w₁ + ‖w₂‖w₂ = w* have loss Θ(δ³)";
+  const c2Rule = "least-squares slope of log L vs log δ over the swept δ within 3 ± 0.1";
+  out.push(
+    fit === null
+      ? missingEvidence(P, c2, c2Rule, `${nPoints} usable zgj-claim2 runs (need ≥ 2)`)
+      : verdict(
+          P,
+          c2,
+          Math.abs(fit.slope - 3) <= 0.1 ? "reproduced" : "not reproduced",
+          `slope ${fit.slope.toFixed(3)} (r² ${fit.r2.toFixed(5)}, ${fit.n} values of δ)`,
+          c2Rule,
+        ),
+  );
+  return out;
+}
+
+export const zhouGeJin: Paper = {
+  key: P,
+  title: "A local convergence theory for mildly over-parameterized two-layer neural network",
+  citation: "Mo Zhou, Rong Ge and Chi Jin, COLT 2021",
+  figures: (data) => [...fig1(data), ...claim2(data).figure],
+  verdicts: (data) => {
+    const c = claim2(data);
+    return verdicts(data, c.fit, c.n);
+  },
+};

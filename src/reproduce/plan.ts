@@ -1,0 +1,198 @@
+/**
+ * spec → jobs: which runs a reproduction needs. Every preset whose `paper` is one of the
+ * requested papers and that has a `reproduce` block contributes the Cartesian product of its
+ * sweep and its seeds; `--full` first applies the preset's `reproduce.full.set` overrides.
+ * Each job carries a content hash of its resolved spec and of the engine code, so a finished
+ * run is reused only when neither changed.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { listPresets } from "../io/presets.js";
+import { loadSpecDocument, UserInputError } from "../io/specFile.js";
+import { packageRoot, packageVersion } from "../io/version.js";
+import { expandSweep, setPath, sweepLabel } from "../spec/overrides.js";
+import type { Spec } from "../spec/schema.js";
+import { validateSpec } from "../spec/validate.js";
+import { paperKeys } from "./papers/index.js";
+
+/** quick: the default sizes; full: the papers' own; tiny: smoke-test sizes for the tests. */
+export type Mode = "quick" | "full" | "tiny";
+
+export interface Job {
+  paper: string;
+  preset: string;
+  /** Sweep point and seed, e.g. [["student.width", 3], ["seed", 1]]. */
+  assignments: ReadonlyArray<readonly [string, unknown]>;
+  /** The sweep point without the seed: jobs with the same key are seeds of one curve. */
+  pointKey: string;
+  seed: number;
+  spec: Spec;
+  /** Folder relative to the runs root: <preset>/<label>. */
+  dir: string;
+  hash: string;
+  /** Rough work estimate (arbitrary units ∝ floating-point work) for progress and ETA. */
+  cost: number;
+}
+
+export interface Plan {
+  mode: Mode;
+  papers: string[];
+  jobs: Job[];
+  /** Presets per paper, in run order. */
+  presets: Record<string, string[]>;
+}
+
+/** Paper keys from the command line, checked against those that exist. */
+export function resolvePapers(requested: readonly string[]): string[] {
+  if (requested.length === 0) return [...paperKeys];
+  const unknown = requested.filter((p) => !paperKeys.includes(p));
+  if (unknown.length) {
+    throw new UserInputError([
+      `unknown paper ${unknown.map((u) => `"${u}"`).join(", ")}; available: ${paperKeys.join(", ")}`,
+    ]);
+  }
+  return [...new Set(requested)];
+}
+
+export async function planReproduction(papers: readonly string[], mode: Mode): Promise<Plan> {
+  const fingerprint = engineFingerprint();
+  const all = await listPresets();
+  const jobs: Job[] = [];
+  const presets: Record<string, string[]> = {};
+  const problems: string[] = [];
+  for (const paper of papers) {
+    presets[paper] = [];
+    for (const info of all.filter((p) => p.paper === paper)) {
+      const loaded = await loadSpecDocument(info.name);
+      let doc = loaded.doc;
+      const reproduce = doc.reproduce as
+        | (Partial<Record<"full" | "tiny", { seeds?: number; set?: Record<string, unknown> }>> & {
+            seeds?: number;
+          })
+        | undefined;
+      if (!reproduce) continue;
+      presets[paper].push(info.name);
+      const variant = mode === "quick" ? undefined : reproduce[mode];
+      for (const [field, value] of Object.entries(variant?.set ?? {})) {
+        doc = field === "sweep" ? { ...doc, sweep: value } : setPath(doc, field, value);
+      }
+      const seeds =
+        variant?.seeds ??
+        (mode === "tiny" ? Math.min(2, reproduce.seeds ?? 1) : (reproduce.seeds ?? 1));
+      const baseSeed = Number(doc.seed ?? 0);
+      for (const point of expandSweep(doc)) {
+        for (let s = 0; s < seeds; s++) {
+          const seed = baseSeed + s;
+          const assignments = [...point.assignments, ["seed", seed] as const];
+          const v = validateSpec(setPath(point.doc, "seed", seed));
+          if (!v.ok) {
+            problems.push(
+              ...v.problems.map((p) => `${info.name} [${sweepLabel(assignments)}] ${p}`),
+            );
+            continue;
+          }
+          jobs.push({
+            paper,
+            preset: info.name,
+            assignments,
+            pointKey: point.label,
+            seed,
+            spec: v.spec,
+            dir: path.join(info.name, sweepLabel(assignments)),
+            hash: specHash(v.spec, fingerprint),
+            cost: estimateCost(v.spec),
+          });
+        }
+      }
+    }
+  }
+  if (problems.length) throw new UserInputError(problems);
+  return { mode, papers: [...papers], jobs, presets };
+}
+
+/** JSON with object keys sorted, so equal specs hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 of the resolved spec (without its `reproduce` block) and the engine fingerprint. */
+export function specHash(spec: Spec, fingerprint: string): string {
+  const { reproduce: _ignored, description: _text, ...rest } = spec;
+  return createHash("sha256")
+    .update(canonicalJson(rest))
+    .update("\0")
+    .update(fingerprint)
+    .digest("hex");
+}
+
+let cachedFingerprint: string | null = null;
+
+/**
+ * A hash of the code that produces numbers: the compiled numeric core (dist/core) and the
+ * package version. Any change to the engine invalidates cached runs; changes to plotting or
+ * the report do not, so re-drawing figures is free.
+ */
+export function engineFingerprint(): string {
+  if (cachedFingerprint) return cachedFingerprint;
+  const hash = createHash("sha256").update(packageVersion);
+  const root = path.join(packageRoot, "dist", "core");
+  const files = (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".js"))
+    .sort();
+  for (const f of files)
+    hash
+      .update(f)
+      .update("\0")
+      .update(readFileSync(path.join(root, f)));
+  cachedFingerprint = hash.digest("hex").slice(0, 16);
+  return cachedFingerprint;
+}
+
+/**
+ * Floating-point work of one run, roughly: steps × (per-step loss and gradient) plus records ×
+ * (metrics). Used to weight the progress bar and to estimate `--full`; not a promise.
+ */
+export function estimateCost(spec: Spec): number {
+  const m = spec.student.width;
+  const d = spec.dimension;
+  const t = spec.teacher;
+  const r =
+    t.kind === "random" || t.kind === "separated"
+      ? t.neurons
+      : t.kind === "explicit"
+        ? Array.isArray(t.neurons)
+          ? t.neurons.length
+          : 4
+        : t.kind === "noise"
+          ? 0
+          : 1;
+  const loss = spec.loss;
+  const opt = spec.optimizer;
+  const samples =
+    loss.kind === "empirical"
+      ? loss.trainSize + loss.testSize
+      : loss.kind === "online"
+        ? loss.batchSize
+        : opt.kind === "sgd"
+          ? opt.batchSize
+          : 0;
+  const perStep = samples > 0 ? 6 * m * d * samples : 4 * (m + r) * (m + r) * d + 100;
+  // flow's step count is adaptive: assume a few hundred steps per unit of time
+  const steps = opt.kind === "flow" ? Math.ceil(200 * opt.time) : opt.steps;
+  const records = Math.min(steps + 1, 20 * Math.log10(steps + 10) + 2);
+  let perRecord = perStep;
+  if (spec.metrics.includes("du_gram")) {
+    const n = loss.kind === "empirical" ? loss.trainSize : 0;
+    perRecord += n * n * (m / 8 + d) + 10 * n * n * n;
+  }
+  if (spec.metrics.includes("hessian_eigs")) perRecord += 60 * perStep;
+  return steps * perStep + records * perRecord + 1e5;
+}
