@@ -26,7 +26,11 @@ function teacherVector(ctx: RunContext): { w: Float64Array; ww: number } {
   return { w, ww };
 }
 
-/** Per-neuron ⟨wₖ, w*⟩ and ‖wₖ⊥‖ (the part orthogonal to w*), WA eq. (3). */
+/**
+ * Per-neuron ⟨wₖ, w*⟩ and ‖wₖ⊥‖ (the part orthogonal to w*), WA eq. (3). The perpendicular
+ * part is formed explicitly, wₖ − (⟨wₖ,w*⟩/‖w*‖²)w*, not as √(‖wₖ‖² − ⟨wₖ,w*⟩²/‖w*‖²): the
+ * latter cancels and cannot resolve ‖wₖ⊥‖ below √ε·‖wₖ‖ ≈ 1e-8 (SPEC §7; Figs. 2, 5 go lower).
+ */
 function parallelParts(
   theta: Float64Array,
   m: number,
@@ -38,19 +42,21 @@ function parallelParts(
 ): void {
   for (let i = 0; i < m; i++) {
     let p = 0;
-    let n2 = 0;
-    for (let k = 0; k < d; k++) {
-      p += theta[i * d + k] * w[k];
-      n2 += theta[i * d + k] ** 2;
-    }
+    for (let k = 0; k < d; k++) p += theta[i * d + k] * w[k];
     par[i] = p;
-    perpNorm[i] = Math.sqrt(Math.max(0, n2 - (p * p) / ww));
+    const c = p / ww;
+    let q2 = 0;
+    for (let k = 0; k < d; k++) q2 += (theta[i * d + k] - c * w[k]) ** 2;
+    perpNorm[i] = Math.sqrt(q2);
   }
 }
 
 /**
- * dist²(W, w*) = ‖W‖²_F + ‖w*‖² − 2‖Wᵀw*‖ (WA eq. 13). Note: this is min over ‖q‖ = 1; it equals
- * WA's eq. (4) (min over ‖q‖ ≤ 1) only when ‖Wᵀw*‖ ≥ ‖w*‖², i.e. not at small initialization.
+ * dist²(W, w*) = ‖W‖²_F + ‖w*‖² − 2‖Wᵀw*‖ (WA eq. 13), evaluated without cancellation as
+ * Σₖ‖wₖ⊥‖² + (‖Wᵀw*‖/‖w*‖ − ‖w*‖)² (the same quantity: ‖W‖² = Σₖ(⟨wₖ,w*⟩²/‖w*‖² + ‖wₖ⊥‖²)),
+ * so it follows the linear phase down to ~1e-30 instead of stopping at rounding level 1e-16.
+ * Note: this is min over ‖q‖ = 1; it equals WA's eq. (4) (min over ‖q‖ ≤ 1) only when
+ * ‖Wᵀw*‖ ≥ ‖w*‖², i.e. not at small initialization.
  */
 export const waDist: Metric = {
   name: "wa_dist",
@@ -59,20 +65,20 @@ export const waDist: Metric = {
   create: (ctx) => {
     const { w, ww } = teacherVector(ctx);
     const { m, d } = ctx;
+    const par = new Float64Array(m);
+    const perp = new Float64Array(m);
     return {
       columns: ["wa_dist"],
       observe: (p, out) => {
-        let fro = 0;
+        parallelParts(p.theta, m, d, w, ww, par, perp);
+        let perp2 = 0;
         let wtw = 0;
         for (let i = 0; i < m; i++) {
-          let s = 0;
-          for (let k = 0; k < d; k++) {
-            fro += p.theta[i * d + k] ** 2;
-            s += p.theta[i * d + k] * w[k];
-          }
-          wtw += s * s;
+          perp2 += perp[i] * perp[i];
+          wtw += par[i] * par[i];
         }
-        out.push(fro + ww - 2 * Math.sqrt(wtw));
+        const gap = Math.sqrt(wtw / ww) - Math.sqrt(ww);
+        out.push(perp2 + gap * gap);
       },
     };
   },
