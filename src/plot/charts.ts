@@ -91,8 +91,9 @@ function rows(s: Series, panel: Panel): Row[] {
   return out;
 }
 
-function axisFormat(log: boolean | undefined): string {
-  return log ? "~e" : "~g";
+/** Log axes label 1e-12 style; linear axes keep Vega's own nice labels (0, 20, 40). */
+function axis(log: boolean | undefined): Record<string, unknown> {
+  return log ? { format: "~e", labelOverlap: true } : { labelOverlap: true };
 }
 
 function scale(log: boolean | undefined, domain?: [number, number]): Record<string, unknown> {
@@ -116,9 +117,15 @@ function squareDomains(all: Row[]): { x: [number, number]; y: [number, number] }
   return { x: [cx - half, cx + half], y: [cy - half, cy + half] };
 }
 
-function panelSpec(panel: Panel, width: number, height: number): VegaLiteSpec {
+function panelSpec(panel: Panel, width: number, height: number, legends: string[]): VegaLiteSpec {
   const bySeries = panel.series.map((s) => ({ s, data: rows(s, panel) }));
   const all = bySeries.flatMap((b) => b.data);
+  if (panel.logY && all.length) {
+    // a band reaching far below every line (a seed that hit exact zero) would stretch the log
+    // axis over hundreds of decades: clip bands at the lowest drawn value
+    const floor = Math.min(...all.map((r) => r.y));
+    for (const r of all) if (r.lo !== undefined) r.lo = Math.max(r.lo, floor);
+  }
   let xDomain = panel.xDomain;
   let yDomain = panel.yDomain;
   let w = width;
@@ -136,22 +143,25 @@ function panelSpec(panel: Panel, width: number, height: number): VegaLiteSpec {
     type: "quantitative",
     title: panel.xLabel,
     scale: scale(panel.logX, xDomain),
-    axis: { format: axisFormat(panel.logX), labelOverlap: true },
+    axis: axis(panel.logX),
   };
   const y = {
     field: "y",
     type: "quantitative",
     title: panel.yLabel,
     scale: scale(panel.logY, yDomain),
-    axis: { format: axisFormat(panel.logY), labelOverlap: true },
+    axis: axis(panel.logY),
   };
-  const legends = [...new Set(all.map((r) => r.legend))];
   const color = {
     field: "legend",
     type: "nominal",
     title: null,
     scale: { domain: legends },
-    legend: panel.legend === false ? null : { orient: "right", labelLimit: 420 },
+    // the legend lists this panel's own series only (the domain is the figure's)
+    legend:
+      panel.legend === false
+        ? null
+        : { orient: "right", labelLimit: 420, values: [...new Set(all.map((r) => r.legend))] },
   };
   const layers: VegaLiteSpec[] = [];
   const banded = bySeries.flatMap((b) => b.data.filter((r) => r.lo !== undefined));
@@ -240,7 +250,10 @@ function panelSpec(panel: Panel, width: number, height: number): VegaLiteSpec {
 export function toVegaLite(fig: Figure): VegaLiteSpec {
   const width = fig.panelWidth ?? 360;
   const height = fig.panelHeight ?? 260;
-  const panels = fig.panels.map((p) => panelSpec(p, width, height));
+  // one colour domain for the whole figure: "K = 3" has the same colour in every panel, and
+  // bands (fill) and lines (stroke) agree even where only some series have bands
+  const legends = [...new Set(fig.panels.flatMap((p) => p.series.map((s) => s.group ?? s.name)))];
+  const panels = fig.panels.map((p) => panelSpec(p, width, height, legends));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: fig.title, anchor: "start", fontSize: 15 },

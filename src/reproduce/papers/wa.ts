@@ -163,6 +163,7 @@ function fig1to5(data: PaperData): Figure[] {
         {
           title: "(c) Hessian form (9)",
           xLabel: "iteration t",
+          logX: true,
           yLabel: "vec(w*qᵀ − W)ᵀ∇²f vec(·)",
           series: form,
         },
