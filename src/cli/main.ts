@@ -217,6 +217,7 @@ Examples:
       false,
     )
     .option("-q, --quiet", "no progress bar or summary lines", false)
+    .option("--dry-run", "print the runs and the time estimate; run and write nothing", false)
     .addHelpText(
       "after",
       `
@@ -242,11 +243,13 @@ Examples:
           threads?: string;
           force: boolean;
           quiet: boolean;
+          dryRun: boolean;
         },
       ) => {
         if (opts.full && opts.tiny) throw new UserInputError(["--full and --tiny: choose one"]);
         process.exitCode = await reproduceCommand(keys, {
           mode: opts.full ? "full" : opts.tiny ? "tiny" : "quick",
+          dryRun: opts.dryRun,
           out: opts.out,
           force: opts.force,
           quiet: opts.quiet,

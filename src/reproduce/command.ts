@@ -25,6 +25,8 @@ import { renderReport } from "./report.js";
 
 export interface ReproduceOptions {
   mode: Mode;
+  /** Print the plan and the time estimate; run and write nothing. */
+  dryRun?: boolean;
   out: string;
   force: boolean;
   threads?: number;
@@ -34,8 +36,9 @@ export interface ReproduceOptions {
 const MARKER = "report.json";
 const REPORT_KIND = "overparam-report";
 
-/** Work units per second per thread, measured on a 2-core CI-class machine (see README). */
-const DEFAULT_THROUGHPUT = 4e8;
+/** Work units per second per thread: 1.8e9–2.2e9 measured for the big quick presets on the 2-core
+ * development machine (2026-11-22), rounded down; runs already on disk refine it. */
+const DEFAULT_THROUGHPUT = 1.5e9;
 
 /**
  * A results folder may be reused (resume, re-draw) only if it is one: it is empty or holds our
@@ -96,7 +99,35 @@ export async function reproduceCommand(
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
     throw new UserInputError([`--threads ${opts.threads}: must be a whole number ≥ 1`]);
   }
-  return executeReproduction(await planReproduction(papers, opts.mode), opts);
+  const plan = await planReproduction(papers, opts.mode);
+  if (opts.dryRun) return describePlan(plan, opts);
+  return executeReproduction(plan, opts);
+}
+
+/** `--dry-run`: what would run, what is reused, and how long it should take. */
+function describePlan(plan: Plan, opts: Omit<ReproduceOptions, "mode">): number {
+  const out = path.resolve(opts.out);
+  checkOutputFolder(out, opts.force);
+  const runsRoot = path.join(out, "runs");
+  const threads = opts.threads ?? availableParallelism();
+  const lines: string[] = [];
+  let todoCost = 0;
+  for (const [paper, presets] of Object.entries(plan.presets)) {
+    for (const preset of presets) {
+      const jobs = plan.jobs.filter((j) => j.paper === paper && j.preset === preset);
+      const todo = jobs.filter((j) => !isReusable(j, runsRoot));
+      todoCost += todo.reduce((s, j) => s + j.cost, 0);
+      lines.push(
+        `  ${paper.padEnd(4)} ${preset.padEnd(12)} ${String(jobs.length).padStart(4)} runs, ${jobs.length - todo.length} reused`,
+      );
+    }
+  }
+  const estimate = todoCost / measuredThroughput(plan.jobs, runsRoot) / threads;
+  process.stdout.write(
+    `reproduce (${plan.mode}) plan → ${path.relative(process.cwd(), out) || "."}\n${lines.join("\n")}\n` +
+      `  ${plan.jobs.length} runs; estimated time on ${threads} threads: ~${formatDuration(estimate)} (rough cost model)\n`,
+  );
+  return 0;
 }
 
 /** Runs what the plan needs (reusing finished runs), then writes figures and the report. */

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -78,7 +78,11 @@ describe("reproduction plan", () => {
       Array.isArray(v)
         ? v.map(reverseKeys)
         : v && typeof v === "object"
-          ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)]))
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reverseKeys(x)]),
+            )
           : v;
     const reordered = reverseKeys(spec) as typeof spec;
     expect(Object.keys(reordered)[0]).not.toBe(Object.keys(spec)[0]);
@@ -196,6 +200,50 @@ describe("overparam reproduce (tiny sizes)", () => {
     const again = cli(["reproduce", "xd", "--tiny", "--out", out]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/, 1 to run/);
+  });
+});
+
+describe("overparam reproduce: interruption and dry runs", () => {
+  it("Ctrl-C keeps finished runs, writes a report of what exists (exit 130), and the next call resumes", async () => {
+    const out = path.join(tmp(), "report");
+    const child = spawn("node", [bin, "reproduce", "xd", "--out", out, "--quiet"], { cwd: root });
+    let stderr = "";
+    child.stderr.on("data", (b) => (stderr += b));
+    // wait until some runs are on disk, then interrupt
+    const deadline = Date.now() + 60_000;
+    const finished = () =>
+      existsSync(path.join(out, "runs", "xd-fig1"))
+        ? readdirSync(path.join(out, "runs", "xd-fig1")).filter((d) => {
+            // a worker creates the folder a moment before its manifest
+            const m = path.join(out, "runs", "xd-fig1", d, "manifest.json");
+            return existsSync(m) && readFileSync(m, "utf8").includes('"completed"');
+          }).length
+        : 0;
+    while (finished() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    expect(code, stderr).toBe(130);
+    const meta = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8"));
+    expect(meta.status).toBe("interrupted");
+    const done = meta.runs.filter((r: { status: string }) => r.status === "completed").length;
+    expect(done).toBeGreaterThanOrEqual(2);
+    expect(done).toBeLessThan(meta.runs.length);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toContain("was interrupted");
+    const again = cli(["reproduce", "xd", "--out", out, "--dry-run"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/xd-fig1 +15 runs, (\d+) reused/);
+    const reused = Number(again.stdout.match(/xd-fig1 +15 runs, (\d+) reused/)?.[1]);
+    expect(reused).toBeGreaterThanOrEqual(2);
+    expect(reused).toBeLessThan(15);
+  }, 120_000);
+
+  it("--dry-run prints the plan and an estimate and writes nothing", () => {
+    const out = path.join(tmp(), "plan");
+    const r = cli(["reproduce", "--full", "--dry-run", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/du +du-fig1 +9 runs, 0 reused/);
+    expect(r.stdout).toMatch(/estimated time on \d+ threads: ~[\d.]+ (s|min|h)/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
