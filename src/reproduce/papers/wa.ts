@@ -189,7 +189,6 @@ function fig1to5(data: PaperData): Figure[] {
       xLabel: "iteration t",
       yLabel: "parallel component",
       logY: true,
-      legend: K === 3 ? undefined : false,
       series: [
         ...perNeuron(run, "wa_parallel", Math.abs),
         runSeries(run, "wa_parallel_l2", "l2 norm"),
@@ -201,7 +200,6 @@ function fig1to5(data: PaperData): Figure[] {
       xLabel: "iteration t",
       yLabel: "squared norm",
       logY: true,
-      legend: K === 3 ? undefined : false,
       series: [...perNeuron(run, "wa_norm_sq"), runSeries(run, "wa_frobenius_sq", "sum"), ...refN],
     });
     if (K === 3) {
