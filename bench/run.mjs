@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: each workload run by overparam and by the numpy / PyTorch baselines on the
+ * same arrays (.npy), checked to agree (final loss to 1e-9 relative) before any time is
+ * reported; medians of several repeats after a warm-up; ratios in bench/results.json.
+ *
+ * Workloads so far: population (XD setting). The small and large empirical workloads of
+ * issue 4 are still to come (see BENCHMARKS.md).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { runExperiment } from "../dist/core/experiment/run.js";
+import { setupRun } from "../dist/core/experiment/setup.js";
+import { Rng } from "../dist/core/random/rng.js";
+import { writeNpyFile } from "../dist/io/npy.js";
+import { loadSpecArrays } from "../dist/io/specFile.js";
+import { validateSpec } from "../dist/spec/validate.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const repeats = quick ? 3 : 5;
+
+/** Python interpreters: numpy from the PATH python3; PyTorch from Debian's /usr/bin/python3. */
+const pythons = {
+  numpy: process.env.OVERPARAM_PYTHON ?? "python3",
+  torch: process.env.OVERPARAM_TORCH_PYTHON ?? "/usr/bin/python3",
+};
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function populationWorkload(dir) {
+  const d = 100;
+  const n = 8;
+  const lr = 0.05;
+  const steps = quick ? 20_000 : 100_000;
+  const rng = new Rng(7);
+  const W0 = rng.fillNormal(new Float64Array(n * d), 0.1);
+  const v = new Float64Array(d);
+  v[0] = 1;
+  await writeNpyFile(path.join(dir, "W0.npy"), { shape: [n, d], data: W0 });
+  await writeNpyFile(path.join(dir, "v.npy"), { shape: [1, d], data: v });
+  const doc = {
+    name: "bench-population",
+    dimension: d,
+    activation: "relu",
+    teacher: { kind: "explicit", neurons: "v.npy" },
+    student: { width: n, init: { kind: "file", weights: "W0.npy" } },
+    loss: { kind: "population", scale: 0.5 },
+    optimizer: { kind: "gd", lr, steps },
+    record: { pointsPerDecade: 1 },
+    metrics: ["loss"],
+  };
+  const v1 = validateSpec(doc);
+  if (!v1.ok) throw new Error(v1.problems.join("; "));
+  const arrays = await loadSpecArrays(v1.spec, dir);
+  const once = () => {
+    const ctx = setupRun(v1.spec, arrays);
+    const t0 = performance.now();
+    const result = runExperiment(ctx, { onRow: () => {} });
+    return { seconds: (performance.now() - t0) / 1000, loss: result.finalLoss };
+  };
+  once(); // warm-up (JIT)
+  const ours = Array.from({ length: repeats }, once);
+  const baselines = {};
+  for (const backend of ["numpy", "torch"]) {
+    try {
+      const out = execFileSync(
+        pythons[backend],
+        [
+          path.join(here, "population.py"),
+          backend,
+          path.join(dir, "W0.npy"),
+          path.join(dir, "v.npy"),
+          String(lr),
+          String(steps),
+          String(repeats),
+        ],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      );
+      baselines[backend] = JSON.parse(out.trim().split("\n").at(-1));
+    } catch (e) {
+      baselines[backend] = {
+        backend,
+        missing: String(e.stderr || e.message)
+          .trim()
+          .split("\n")
+          .at(-1),
+      };
+    }
+  }
+  return {
+    name: "population",
+    setting: `ReLU population loss, d = ${d}, n = ${n}, GD η = ${lr}, ${steps} steps`,
+    unit: "steps/s",
+    steps,
+    ours,
+    baselines,
+  };
+}
+
+function summarize(w) {
+  const ourRate = w.steps / median(w.ours.map((o) => o.seconds));
+  const ourLoss = w.ours[0].loss;
+  const row = {
+    workload: w.name,
+    setting: w.setting,
+    overparam: { stepsPerSecond: ourRate, finalLoss: ourLoss },
+  };
+  for (const [name, b] of Object.entries(w.baselines)) {
+    if (b.missing) {
+      row[name] = { missing: b.missing };
+      continue;
+    }
+    const rel = Math.abs(b.final_loss - ourLoss) / Math.abs(ourLoss);
+    const agree = rel <= 1e-9;
+    const rate = b.steps / median(b.seconds);
+    row[name] = {
+      stepsPerSecond: rate,
+      finalLoss: b.final_loss,
+      relativeDifference: rel,
+      agree,
+      ratio: agree ? ourRate / rate : null,
+    };
+  }
+  return row;
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
+const rows = [summarize(await populationWorkload(dir))];
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  node: process.version,
+  date: new Date().toISOString(),
+};
+writeFileSync(
+  path.join(here, "results.json"),
+  `${JSON.stringify({ machine, quick, repeats, rows }, null, 2)}\n`,
+);
+console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.date}${quick ? " (--quick)" : ""}`);
+for (const r of rows) {
+  console.log(`\n${r.workload}: ${r.setting}`);
+  console.log(
+    `  overparam  ${r.overparam.stepsPerSecond.toFixed(0).padStart(9)} steps/s   final loss ${r.overparam.finalLoss.toExponential(6)}`,
+  );
+  for (const name of ["numpy", "torch"]) {
+    const b = r[name];
+    if (b.missing) console.log(`  ${name.padEnd(9)}  missing: ${b.missing}`);
+    else if (!b.agree)
+      console.log(
+        `  ${name.padEnd(9)}  DISAGREES: final loss ${b.finalLoss.toExponential(6)} (relative difference ${b.relativeDifference.toExponential(2)}); no time reported`,
+      );
+    else
+      console.log(
+        `  ${name.padEnd(9)}  ${b.stepsPerSecond.toFixed(0).padStart(9)} steps/s   overparam/${name} = ${b.ratio.toFixed(2)}×`,
+      );
+  }
+}
