@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { activations } from "../core/activations/registry.js";
 import { metrics } from "../core/metrics/registry.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
+import { installStopHandler } from "../io/interrupt.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
@@ -83,26 +84,15 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
 
   const name = prepared[0].spec.name;
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
-  const stopFlag = new SharedArrayBuffer(4);
-  const stop = new Int32Array(stopFlag);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C quits at once
-    interrupted = true;
-    Atomics.store(stop, 0, 1);
-    process.stderr.write(
-      "\ninterrupting: finishing the current step and saving what was recorded…\n",
-    );
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  const stopper = installStopHandler("finishing the current step and saving what was recorded");
+  const { stopFlag } = stopper;
 
   const root = RunFolder.create(outDir, opts.force);
   const sweep = prepared.length > 1 || prepared[0].assignments.length > 0;
   const index: Record<string, unknown>[] = [];
   let anyFailed = false;
   for (const [k, p] of prepared.entries()) {
-    if (interrupted) break;
+    if (stopper.interrupted()) break;
     const folder = sweep ? RunFolder.create(path.join(outDir, p.label), opts.force) : root;
     const label = sweep ? `${name} ${p.label} (${k + 1}/${prepared.length})` : name;
     const manifest = await executeRun({
@@ -129,9 +119,8 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
     });
     if (sweep) root.writeJson("index.json", { name, source: loaded.source, runs: index });
   }
-  process.off("SIGINT", onSigint);
-  process.off("SIGTERM", onSigint);
-  if (interrupted) return EXIT_INTERRUPTED;
+  stopper.dispose();
+  if (stopper.interrupted()) return EXIT_INTERRUPTED;
   return anyFailed ? 1 : 0;
 }
 

@@ -13,6 +13,7 @@ import {
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Verdict } from "../analysis/verdict.js";
+import { installStopHandler } from "../io/interrupt.js";
 import { UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import { writeFigure } from "../plot/render.js";
@@ -170,32 +171,20 @@ export async function executeReproduction(
     }
   }
 
-  const stopFlag = new SharedArrayBuffer(4);
-  const stop = new Int32Array(stopFlag);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    Atomics.store(stop, 0, 1);
-    process.stderr.write(
-      "\ninterrupting: keeping finished runs, writing the report for what exists…\n",
-    );
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
+  const stopper = installStopHandler("keeping finished runs, writing the report for what exists");
   let outcomes: Map<Job, Outcome>;
   try {
     outcomes = await runJobs(todo, {
       runsRoot,
       threads,
       quiet: opts.quiet,
-      stopFlag,
+      stopFlag: stopper.stopFlag,
       source: (job) => `preset:${job.preset}`,
     });
   } finally {
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    stopper.dispose();
   }
+  const interrupted = stopper.interrupted();
 
   // observers → figures/report
   const loaded: LoadedRun[] = plan.jobs.map((j) => loadRun(j, runsRoot));
