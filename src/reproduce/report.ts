@@ -130,7 +130,7 @@ details { margin-top: 2em; }
 </head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
-<p class="summary"><span>mode: <strong>${escapeHtml(input.mode)}</strong></span><span>overparam ${escapeHtml(input.version)}${input.gitCommit ? ` (${escapeHtml(input.gitCommit.slice(0, 10))})` : ""}</span><span>${escapeHtml(input.createdAt)}</span><span>${input.runs.length} runs (${reused} reused), ${input.wallSeconds.toFixed(0)} s on ${input.threads} threads</span></p>
+<p class="summary"><span>mode: <strong>${escapeHtml(input.mode)}</strong></span><span>overparam ${escapeHtml(input.version)}${input.gitCommit ? ` (${escapeHtml(input.gitCommit.slice(0, 10))})` : ""}</span><span>${escapeHtml(input.createdAt)}</span><span>${input.runs.length} runs (${reused} reused), ${input.wallSeconds.toFixed(0)} s on ${input.threads} thread${input.threads === 1 ? "" : "s"}</span></p>
 ${input.interrupted ? '<p class="problem"><strong>The reproduction was interrupted:</strong> runs that did not finish are listed as interrupted or skipped; re-run the command to resume.</p>' : ""}
 <h2 id="verdicts">Verdicts</h2>
 <p class="summary">${["reproduced", "partly", "not reproduced", "failed"].map((s) => `<span><span class="badge ${statusClass[s]}">${s}</span> ${counts.get(s) ?? 0}</span>`).join("")}</p>
