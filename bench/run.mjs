@@ -4,8 +4,8 @@
  * same arrays (.npy), checked to agree (final loss to 1e-9 relative) before any time is
  * reported; medians of several repeats after a warm-up; ratios in bench/results.json.
  *
- * Workloads so far: population (XD setting). The small and large empirical workloads of
- * issue 4 are still to come (see BENCHMARKS.md).
+ * Workloads so far: population (XD setting) and small empirical (WA setting). The large
+ * empirical workload of issue 4 is still to come (see BENCHMARKS.md).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -105,6 +105,97 @@ async function populationWorkload(dir) {
   };
 }
 
+/** Runs a Python baseline script for both backends; a failure is recorded as missing. */
+function pythonBaselines(script, scriptArgs) {
+  const baselines = {};
+  for (const backend of ["numpy", "torch"]) {
+    try {
+      const out = execFileSync(
+        pythons[backend],
+        [path.join(here, script), backend, ...scriptArgs, String(repeats)],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      );
+      baselines[backend] = JSON.parse(out.trim().split("\n").at(-1));
+    } catch (e) {
+      baselines[backend] = {
+        backend,
+        missing: String(e.stderr || e.message)
+          .trim()
+          .split("\n")
+          .at(-1),
+      };
+    }
+  }
+  return baselines;
+}
+
+/** Times an overparam spec (median of repeats after one warm-up run). */
+async function timeOverparam(doc, dir) {
+  const v = validateSpec(doc);
+  if (!v.ok) throw new Error(v.problems.join("; "));
+  const arrays = await loadSpecArrays(v.spec, dir);
+  const once = () => {
+    const ctx = setupRun(v.spec, arrays);
+    const t0 = performance.now();
+    const result = runExperiment(ctx, { onRow: () => {} });
+    return { seconds: (performance.now() - t0) / 1000, loss: result.finalLoss };
+  };
+  once();
+  return Array.from({ length: repeats }, once);
+}
+
+async function smallEmpiricalWorkload(dir) {
+  const d = 10;
+  const K = 10;
+  const N = 200;
+  const lr = 0.001;
+  const steps = quick ? 20_000 : 100_000;
+  const rng = new Rng(11);
+  const W0 = rng.fillNormal(new Float64Array(K * d), 0.01 / Math.sqrt(d));
+  const X = rng.fillNormal(new Float64Array(N * d), 1);
+  // WA: w* = e₁, labels y = (xᵀw*)²
+  const y = Float64Array.from({ length: N }, (_, k) => X[k * d] ** 2);
+  const V = new Float64Array(d);
+  V[0] = 1;
+  await writeNpyFile(path.join(dir, "wa_W0.npy"), { shape: [K, d], data: W0 });
+  await writeNpyFile(path.join(dir, "wa_X.npy"), { shape: [N, d], data: X });
+  await writeNpyFile(path.join(dir, "wa_y.npy"), { shape: [N], data: y });
+  await writeNpyFile(path.join(dir, "wa_v.npy"), { shape: [1, d], data: V });
+  const ours = await timeOverparam(
+    {
+      name: "bench-small-empirical",
+      dimension: d,
+      activation: "quadratic",
+      teacher: { kind: "explicit", neurons: "wa_v.npy" },
+      student: { width: K, init: { kind: "file", weights: "wa_W0.npy" } },
+      loss: {
+        kind: "empirical",
+        scale: 0.25,
+        reduction: "mean",
+        train: { inputs: "wa_X.npy", labels: "wa_y.npy" },
+      },
+      optimizer: { kind: "gd", lr, steps },
+      record: { pointsPerDecade: 1 },
+      metrics: ["loss"],
+    },
+    dir,
+  );
+  const baselines = pythonBaselines("quadratic.py", [
+    path.join(dir, "wa_W0.npy"),
+    path.join(dir, "wa_X.npy"),
+    path.join(dir, "wa_y.npy"),
+    String(lr),
+    String(steps),
+  ]);
+  return {
+    name: "small empirical",
+    setting: `quadratic, d = ${d}, N = ${N}, K = ${K}, GD η = ${lr}, ${steps} steps`,
+    steps,
+    ours,
+    baselines,
+  };
+}
+
 function summarize(w) {
   const ourRate = w.steps / median(w.ours.map((o) => o.seconds));
   const ourLoss = w.ours[0].loss;
@@ -133,7 +224,10 @@ function summarize(w) {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
-const rows = [summarize(await populationWorkload(dir))];
+const rows = [
+  summarize(await populationWorkload(dir)),
+  summarize(await smallEmpiricalWorkload(dir)),
+];
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
