@@ -57,44 +57,13 @@ async function populationWorkload(dir) {
     record: { pointsPerDecade: 1 },
     metrics: ["loss"],
   };
-  const v1 = validateSpec(doc);
-  if (!v1.ok) throw new Error(v1.problems.join("; "));
-  const arrays = await loadSpecArrays(v1.spec, dir);
-  const once = () => {
-    const ctx = setupRun(v1.spec, arrays);
-    const t0 = performance.now();
-    const result = runExperiment(ctx, { onRow: () => {} });
-    return { seconds: (performance.now() - t0) / 1000, loss: result.finalLoss };
-  };
-  once(); // warm-up (JIT)
-  const ours = Array.from({ length: repeats }, once);
-  const baselines = {};
-  for (const backend of ["numpy", "torch"]) {
-    try {
-      const out = execFileSync(
-        pythons[backend],
-        [
-          path.join(here, "population.py"),
-          backend,
-          path.join(dir, "W0.npy"),
-          path.join(dir, "v.npy"),
-          String(lr),
-          String(steps),
-          String(repeats),
-        ],
-        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-      );
-      baselines[backend] = JSON.parse(out.trim().split("\n").at(-1));
-    } catch (e) {
-      baselines[backend] = {
-        backend,
-        missing: String(e.stderr || e.message)
-          .trim()
-          .split("\n")
-          .at(-1),
-      };
-    }
-  }
+  const ours = await timeOverparam(doc, dir);
+  const baselines = pythonBaselines("population.py", [
+    path.join(dir, "W0.npy"),
+    path.join(dir, "v.npy"),
+    String(lr),
+    String(steps),
+  ]);
   return {
     name: "population",
     setting: `ReLU population loss, d = ${d}, n = ${n}, GD η = ${lr}, ${steps} steps`,
