@@ -97,32 +97,60 @@ export class QuadraticMomentLoss implements NeuronLoss {
     subtractTeacher: boolean,
   ): void {
     const { m, d, delta, Mstar } = this;
+    // accumulate neuron by neuron (rank-one updates of the packed upper triangle)
+    if (subtractTeacher) {
+      let idx = 0;
+      for (let a = 0; a < d; a++) for (let b = a; b < d; b++) delta[idx++] = -Mstar[a * d + b];
+    } else delta.fill(0);
+    for (let i = 0; i < m; i++) {
+      const io = i * d;
+      const ai = A[i];
+      let idx = 0;
+      if (dU && dA) {
+        const dai = dA[i];
+        for (let a = 0; a < d; a++) {
+          const ua = U[io + a];
+          const dua = dU[io + a];
+          for (let b = a; b < d; b++) {
+            delta[idx++] += dai * ua * U[io + b] + ai * (dua * U[io + b] + ua * dU[io + b]);
+          }
+        }
+      } else {
+        for (let a = 0; a < d; a++) {
+          const ua = ai * U[io + a];
+          for (let b = a; b < d; b++) delta[idx++] += ua * U[io + b];
+        }
+      }
+    }
+    // off-diagonal entries appear twice in xᵀΔx
     let idx = 0;
     for (let a = 0; a < d; a++) {
-      for (let b = a; b < d; b++) {
-        let s = 0;
-        for (let i = 0; i < m; i++) {
-          const io = i * d;
-          if (dU && dA) {
-            s +=
-              dA[i] * U[io + a] * U[io + b] +
-              A[i] * (dU[io + a] * U[io + b] + U[io + a] * dU[io + b]);
-          } else s += A[i] * U[io + a] * U[io + b];
-        }
-        if (subtractTeacher) s -= Mstar[a * d + b];
-        delta[idx++] = a === b ? s : 2 * s;
-      }
+      idx++;
+      for (let b = a + 1; b < d; b++) delta[idx++] *= 2;
     }
   }
 
   /** Pd = P·delta (+ B when withB). */
   private applyP(withB: boolean): void {
     const { p, P, delta, Pd, B } = this;
+    // four independent accumulators: a single running sum is bound by the add latency, not by
+    // arithmetic (p = 55: 5.5 µs → 3.4 µs per product on the development machine)
+    const p4 = p - (p % 4);
     for (let i = 0; i < p; i++) {
       const row = i * p;
-      let s = withB ? B[i] : 0;
-      for (let j = 0; j < p; j++) s += P[row + j] * delta[j];
-      Pd[i] = s;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j < p4; j += 4) {
+        s0 += P[row + j] * delta[j];
+        s1 += P[row + j + 1] * delta[j + 1];
+        s2 += P[row + j + 2] * delta[j + 2];
+        s3 += P[row + j + 3] * delta[j + 3];
+      }
+      for (; j < p; j++) s0 += P[row + j] * delta[j];
+      Pd[i] = (withB ? B[i] : 0) + (s0 + s1 + (s2 + s3));
     }
   }
 
@@ -161,13 +189,15 @@ export class QuadraticMomentLoss implements NeuronLoss {
       this.unpackG(G);
       for (let i = 0; i < m; i++) {
         const io = i * d;
-        let uGu = 0;
-        for (let a = 0; a < d; a++) {
-          let s = 0;
-          for (let b = 0; b < d; b++) s += G[a * d + b] * U[io + b];
-          Gu[a] = s;
-          uGu += U[io + a] * s;
+        // Guᵢ column by column: d independent sums instead of one dependent chain per row
+        for (let a = 0; a < d; a++) Gu[a] = 0;
+        for (let b = 0; b < d; b++) {
+          const ub = U[io + b];
+          const gb = b * d; // G is symmetric: row b = column b
+          for (let a = 0; a < d; a++) Gu[a] += G[gb + a] * ub;
         }
+        let uGu = 0;
+        for (let a = 0; a < d; a++) uGu += U[io + a] * Gu[a];
         if (gU) for (let a = 0; a < d; a++) gU[io + a] = 2 * A[i] * Gu[a];
         if (gA) gA[i] = uGu;
       }
