@@ -56,8 +56,9 @@ export class Objective {
   /** Writes the effective neurons and output weights of θ into this.U, this.A. */
   setPoint(theta: Float64Array): void {
     const { m, d, parameterization, outputScale, trainOutput } = this.network;
-    for (let i = 0; i < m; i++) parameterization.forward(theta, i * d, this.U, i * d, d);
     const md = m * d;
+    if (parameterization.isIdentity) this.U.set(theta.subarray(0, md));
+    else for (let i = 0; i < m; i++) parameterization.forward(theta, i * d, this.U, i * d, d);
     for (let i = 0; i < m; i++)
       this.A[i] = outputScale * (trainOutput ? theta[md + i] : this.fixedOutput[i]);
   }
@@ -87,8 +88,10 @@ export class Objective {
 
   private pullback(theta: Float64Array, grad: Float64Array): void {
     const { m, d, parameterization, outputScale, trainOutput } = this.network;
-    for (let i = 0; i < m; i++)
-      parameterization.pullback(theta, i * d, this.gU, i * d, grad, i * d, d);
+    if (parameterization.isIdentity) grad.set(this.gU);
+    else
+      for (let i = 0; i < m; i++)
+        parameterization.pullback(theta, i * d, this.gU, i * d, grad, i * d, d);
     if (trainOutput) for (let i = 0; i < m; i++) grad[m * d + i] = outputScale * this.gA[i];
   }
 

@@ -41,10 +41,13 @@ export interface Parameterization {
     d: number,
   ): void;
   readonly isLinear: boolean;
+  /** u = w: Objective then copies whole blocks instead of calling the maps row by row. */
+  readonly isIdentity: boolean;
 }
 
 const identity: Omit<Parameterization, "name" | "description"> = {
   isLinear: true,
+  isIdentity: true,
   forward(w, wo, u, uo, d) {
     for (let k = 0; k < d; k++) u[uo + k] = w[wo + k];
   },
@@ -80,6 +83,7 @@ export const normWeighted: Parameterization = {
   name: "norm-weighted",
   description: "uᵢ = ‖wᵢ‖wᵢ, i.e. output weight ‖wᵢ‖ on unit direction (ZGJ)",
   isLinear: false,
+  isIdentity: false,
   forward(w, wo, u, uo, d) {
     const n = rowNorm(w, wo, d);
     for (let k = 0; k < d; k++) u[uo + k] = n * w[wo + k];

@@ -19,6 +19,14 @@ export class AngularPopulationLoss implements NeuronLoss {
   private readonly rho: Float64Array;
   private readonly dRho: Float64Array;
   private readonly uNorms: Float64Array;
+  /**
+   * Unit vectors, (m + r)×d: rows 0..m−1 the students ūᵢ (refreshed by each evaluate), rows
+   * m..m+r−1 the teachers v̄ₙ (constant).
+   */
+  private readonly units: Float64Array;
+  private readonly vNorms: Float64Array;
+  /** Σ_{n<k} bₙbₖψ(vₙ, vₖ): constant, computed once. */
+  private readonly teacherPairSum: number;
   private readonly pairOut = new Float64Array(4);
 
   constructor(
@@ -30,45 +38,55 @@ export class AngularPopulationLoss implements NeuronLoss {
   ) {
     this.m = m;
     this.d = teacher.d;
-    this.rho = new Float64Array(this.d);
-    this.dRho = new Float64Array(this.d);
+    const { V, b, r, d } = teacher;
+    this.rho = new Float64Array(d);
+    this.dRho = new Float64Array(d);
     this.uNorms = new Float64Array(m);
+    this.units = new Float64Array((m + r) * d);
+    this.vNorms = new Float64Array(r);
+    for (let n = 0; n < r; n++) this.vNorms[n] = unitRow(V, n * d, this.units, (m + n) * d, d);
+    let teacherPairs = 0;
+    for (let n = 0; n < r; n++)
+      for (let k = n + 1; k < r; k++) {
+        const norms = this.vNorms[n] * this.vNorms[k];
+        if (norms !== 0)
+          teacherPairs +=
+            b[n] *
+            b[k] *
+            norms *
+            unitPairG(this.units, (m + n) * d, this.units, (m + k) * d, d, null);
+      }
+    this.teacherPairSum = teacherPairs;
   }
 
+  /**
+   * The inner loop of every ReLU/|·|/linear population run (issue 4): unit vectors once per
+   * call, each pair's angle from ‖ū − v̄‖ and ‖ū + v̄‖ (SPEC §7) with sin θ from the same
+   * half-angle quantities, g(θ) by a fixed polynomial, no allocation.
+   */
   evaluate(
     U: Float64Array,
     A: Float64Array,
     gU: Float64Array | null,
     gA: Float64Array | null,
   ): number {
-    const { m, d, teacher, rho, alpha, beta, scale, uNorms } = this;
-    const { V, b, r } = teacher;
+    const { m, d, rho, alpha, beta, scale, uNorms, units, vNorms } = this;
+    const { V, b, r } = this.teacher;
     rho.fill(0);
     for (let i = 0; i < m; i++) {
       const ai = A[i];
       const io = i * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        rho[k] += ai * U[io + k];
-        s += U[io + k] * U[io + k];
-      }
-      uNorms[i] = Math.sqrt(s);
+      for (let k = 0; k < d; k++) rho[k] += ai * U[io + k];
+      uNorms[i] = unitRow(U, io, units, io, d);
     }
     for (let n = 0; n < r; n++) {
       const no = n * d;
-      for (let k = 0; k < d; k++) rho[k] -= b[n] * V[no + k];
+      const bn = b[n];
+      for (let k = 0; k < d; k++) rho[k] -= bn * V[no + k];
     }
     let rho2 = 0;
     for (let k = 0; k < d; k++) rho2 += rho[k] * rho[k];
 
-    if (gU) {
-      // ∂(α‖ρ‖²)/∂uᵢ = 2α aᵢ ρ
-      for (let i = 0; i < m; i++) {
-        const f = 2 * alpha * A[i] * scale;
-        const io = i * d;
-        for (let k = 0; k < d; k++) gU[io + k] = f * rho[k];
-      }
-    }
     if (gA) {
       for (let i = 0; i < m; i++) {
         let s = 0;
@@ -77,79 +95,66 @@ export class AngularPopulationLoss implements NeuronLoss {
         gA[i] = 2 * alpha * scale * s;
       }
     }
-    let pairSum = 0;
-    if (beta !== 0) {
+    if (gU) {
+      // ∂(α‖ρ‖²)/∂uᵢ = 2α aᵢ ρ
       for (let i = 0; i < m; i++) {
+        const fa = 2 * alpha * A[i] * scale;
+        const io = i * d;
+        for (let k = 0; k < d; k++) gU[io + k] = fa * rho[k];
+      }
+    }
+    let pairSum = this.teacherPairSum;
+    if (beta !== 0) {
+      const f = 2 * beta * scale;
+      const trig = this.pairOut;
+      for (let i = 0; i < m; i++) {
+        const ni = uNorms[i];
+        if (ni === 0) continue;
+        const io = i * d;
         for (let j = i + 1; j < m; j++) {
-          const w = A[i] * A[j];
-          const psi = this.pair(U, i * d, uNorms[i], U, j * d, uNorms[j], gU, w * 2 * beta * scale);
-          pairSum += w * psi;
+          const nj = uNorms[j];
+          if (nj === 0) continue;
+          const psi = ni * nj * unitPairG(units, io, units, j * d, d, trig);
+          const aa = A[i] * A[j];
+          pairSum += aa * psi;
+          if (gU) {
+            // ∇ᵤψ = ‖v‖(sin θ ū − θ v̄), ∇ᵥψ = ‖u‖(sin θ v̄ − θ ū)
+            const theta = trig[0];
+            const st = trig[1];
+            const fi = f * aa * nj;
+            const fj = f * aa * ni;
+            const jo = j * d;
+            for (let k = 0; k < d; k++) {
+              const ui = units[io + k];
+              const uj = units[jo + k];
+              gU[io + k] += fi * (st * ui - theta * uj);
+              gU[jo + k] += fj * (st * uj - theta * ui);
+            }
+          }
           if (gA) {
-            gA[i] += 2 * beta * scale * A[j] * psi;
-            gA[j] += 2 * beta * scale * A[i] * psi;
+            gA[i] += f * A[j] * psi;
+            gA[j] += f * A[i] * psi;
           }
         }
         for (let n = 0; n < r; n++) {
-          const vNorm = rowNorm(V, n * d, d);
-          const w = -A[i] * b[n];
-          const psi = this.pair(
-            U,
-            i * d,
-            uNorms[i],
-            V,
-            n * d,
-            vNorm,
-            gU,
-            w * 2 * beta * scale,
-            false,
-          );
-          pairSum += w * psi;
-          if (gA) gA[i] -= 2 * beta * scale * b[n] * psi;
-        }
-      }
-      for (let n = 0; n < r; n++) {
-        for (let k = n + 1; k < r; k++) {
-          pairSum +=
-            b[n] *
-            b[k] *
-            this.pair(V, n * d, rowNorm(V, n * d, d), V, k * d, rowNorm(V, k * d, d), null, 0);
+          const vn = vNorms[n];
+          if (vn === 0) continue;
+          const psi = ni * vn * unitPairG(units, io, units, (m + n) * d, d, trig);
+          const ab = -A[i] * b[n];
+          pairSum += ab * psi;
+          if (gU) {
+            const theta = trig[0];
+            const st = trig[1];
+            const fi = f * ab * vn;
+            const vo = (m + n) * d;
+            for (let k = 0; k < d; k++)
+              gU[io + k] += fi * (st * units[io + k] - theta * units[vo + k]);
+          }
+          if (gA) gA[i] -= f * b[n] * psi;
         }
       }
     }
     return scale * (alpha * rho2 + 2 * beta * pairSum);
-  }
-
-  /**
-   * ψ(u, v) for rows u = X[xo..], v = Y[yo..]; when g is given, adds weight·∇ᵤψ to g[xo..]
-   * and (if bothStudents) weight·∇ᵥψ to g[yo..].
-   */
-  private pair(
-    X: Float64Array,
-    xo: number,
-    nx: number,
-    Y: Float64Array,
-    yo: number,
-    ny: number,
-    g: Float64Array | null,
-    weight: number,
-    bothStudents = true,
-  ): number {
-    const d = this.d;
-    if (nx === 0 || ny === 0) return 0;
-    const theta = angle(X, xo, nx, Y, yo, ny, d);
-    const psi = nx * ny * sinMinusThetaCos(theta);
-    if (g && weight !== 0) {
-      const st = Math.sin(theta);
-      // ∇ᵤψ = ‖v‖ sin θ · u/‖u‖ − θ v
-      const cu = (weight * ny * st) / nx;
-      const cv = -weight * theta;
-      for (let k = 0; k < d; k++) g[xo + k] += cu * X[xo + k] + cv * Y[yo + k];
-      if (bothStudents) {
-        const cv2 = (weight * nx * st) / ny;
-        for (let k = 0; k < d; k++) g[yo + k] += cv2 * Y[yo + k] + cv * X[xo + k];
-      }
-    }
-    return psi;
   }
 
   hessianVector(
@@ -390,6 +395,85 @@ export function angle(
   }
   return 2 * Math.atan2(Math.sqrt(diff), Math.sqrt(sum));
 }
+
+/** Writes x[xo..]/‖x[xo..]‖ into out[oo..] (zeros for a zero row) and returns the norm. */
+function unitRow(x: Float64Array, xo: number, out: Float64Array, oo: number, d: number): number {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += x[xo + k] * x[xo + k];
+  const n = Math.sqrt(s);
+  const inv = n > 0 ? 1 / n : 0;
+  for (let k = 0; k < d; k++) out[oo + k] = x[xo + k] * inv;
+  return n;
+}
+
+/**
+ * g(θ) for the angle between unit rows ū = X[xo..] and v̄ = Y[yo..]. With D = ‖ū − v̄‖² and
+ * S = ‖ū + v̄‖² (both free of cancellation) and τ = tan(θ/2) = √(D/S), θ = 2·atan τ (SPEC §7's
+ * 2·atan2(‖ū − v̄‖, ‖ū + v̄‖)), sin θ = 2τ/(1 + τ²) and cos θ = (1 − τ²)/(1 + τ²): one sqrt
+ * and one atan per pair, no sin/cos calls. When trig is given, trig[0] = θ, trig[1] = sin θ.
+ */
+function unitPairG(
+  X: Float64Array,
+  xo: number,
+  Y: Float64Array,
+  yo: number,
+  d: number,
+  trig: Float64Array | null,
+): number {
+  let diff = 0;
+  let sum = 0;
+  for (let k = 0; k < d; k++) {
+    const a = X[xo + k];
+    const b = Y[yo + k];
+    diff += (a - b) * (a - b);
+    sum += (a + b) * (a + b);
+  }
+  let theta = Math.PI;
+  let st = 0;
+  let g = Math.PI; // antipodal: sin π − π cos π
+  if (sum > 0) {
+    const tau2 = diff / sum;
+    const tau = Math.sqrt(tau2);
+    theta = 2 * Math.atan(tau);
+    st = (2 * tau) / (1 + tau2);
+    g = theta < 1 ? gSeries(theta) : st - (theta * (1 - tau2)) / (1 + tau2);
+  }
+  if (trig) {
+    trig[0] = theta;
+    trig[1] = st;
+  }
+  return g;
+}
+
+/**
+ * g(θ) = sin θ − θ cos θ = Σₖ≥₁ cₖθ^(2k+1), cₖ = (−1)^(k+1)·2k/(2k+1)!, for 0 ≤ θ < 1: ten
+ * terms (the eleventh is below 1e-20 of the first there) evaluated in Estrin's scheme so the
+ * dependency chain is short; the direct formula cancels catastrophically here (SPEC §7).
+ */
+function gSeries(theta: number): number {
+  const t2 = theta * theta;
+  const t4 = t2 * t2;
+  const p01 = G1 + G2 * t2;
+  const p23 = G3 + G4 * t2;
+  const p45 = G5 + G6 * t2;
+  const p67 = G7 + G8 * t2;
+  const p89 = G9 + G10 * t2;
+  const t8 = t4 * t4;
+  const p = p01 + t4 * p23 + t8 * (p45 + t4 * p67 + t8 * p89);
+  return theta * t2 * p;
+}
+
+/** cₖ of gSeries. */
+const G1 = 0.3333333333333333; // 2·1/3!
+const G2 = -0.03333333333333333; // −2·2/5!
+const G3 = 0.0011904761904761906; // 2·3/7!
+const G4 = -2.2045855379188714e-5; // −2·4/9!
+const G5 = 2.505210838544172e-7; // 2·5/11!
+const G6 = -1.9270852604185937e-9; // −2·6/13!
+const G7 = 1.0706029224547743e-11; // 2·7/15!
+const G8 = -4.498331606952833e-14; // −2·8/17!
+const G9 = 1.4797143443923793e-16; // 2·9/19!
+const G10 = -3.9145882126782523e-19; // −2·10/21!
 
 /**
  * g(θ) = sin θ − θ cos θ, by its Taylor series Σₖ≥₁ (−1)^(k+1)·2k·θ^(2k+1)/(2k+1)! below θ = 1
