@@ -18,6 +18,8 @@ export interface RunContext {
   readonly trainObjective: Objective;
   /** Closed-form population objective, when inputs are Gaussian and the teacher is a network. */
   readonly populationObjective: Objective | null;
+  /** The activation the population loss is evaluated with (closed form or its quadrature). */
+  readonly populationActivation: Activation;
   /** Empirical objective on the test set, if there is one. */
   readonly testObjective: Objective | null;
   readonly train: Sample | null;

@@ -6,6 +6,7 @@ import { Rng } from "../random/rng.js";
 import { logStepGrid, logTimeGrid } from "../record/logGrid.js";
 import { makeSample } from "../setup/data.js";
 import type { ObservedPoint, RunContext } from "./context.js";
+import { subspaceDynamics } from "./subspace.js";
 
 export type RunStatus = "completed" | "diverged" | "interrupted" | "failed";
 
@@ -25,6 +26,11 @@ export interface RunHooks {
   /** Polled with onProgress; returning true interrupts the run (status "interrupted"). */
   shouldStop?(): boolean;
   checkEvery?: number;
+  /**
+   * Run population GD/flow in the span of the student and teacher neurons when that is
+   * smaller than d (default true; see subspace.ts). false forces the full-d path.
+   */
+  subspace?: boolean;
 }
 
 export interface RunResult {
@@ -60,25 +66,48 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   hooks.onColumns?.(columns);
   const stepHooks = observers.filter((o) => o.everyStep);
   const checkEvery = hooks.checkEvery ?? 256;
-  const theta = new Float64Array(ctx.initialTheta);
+  // The dynamics run on θ, in coordinates of a subspace when `reduced` is set; observers always
+  // see the full parameters (observedTheta) and the full training gradient (observedGradient).
+  const reduced = hooks.subspace === false ? null : subspaceDynamics(ctx);
+  const stepObjective = reduced?.objective ?? ctx.stepObjective;
+  const trainObjective = reduced?.objective ?? ctx.trainObjective;
+  const theta = new Float64Array(reduced?.initialTheta ?? ctx.initialTheta);
   const dim = theta.length;
   const grad = new Float64Array(dim);
   const fullGrad = new Float64Array(dim);
+  const observedTheta = reduced ? new Float64Array(ctx.initialTheta.length) : theta;
+  const observedGradient = reduced ? new Float64Array(ctx.initialTheta.length) : null;
+  const observe = (gradient: Float64Array): Float64Array => {
+    if (!reduced || !observedGradient) return gradient;
+    reduced.expand(theta, observedTheta);
+    reduced.expand(gradient, observedGradient);
+    return observedGradient;
+  };
   let rows = 0;
 
   const record = (step: number, time: number, loss: number, gradient: Float64Array) => {
-    const point: ObservedPoint = { step, time, theta, loss, gradient };
+    const point: ObservedPoint = {
+      step,
+      time,
+      theta: observedTheta,
+      loss,
+      gradient: observe(gradient),
+    };
     const row: number[] = [step, time];
     for (const o of observers) o.observe(point, row);
     hooks.onRow(row);
     rows++;
   };
   const fullLoss = (stepLoss: number): number => {
-    if (ctx.stepObjective === ctx.trainObjective) {
+    if (stepObjective === trainObjective) {
       fullGrad.set(grad);
       return stepLoss;
     }
-    return ctx.trainObjective.valueAndGradient(theta, fullGrad);
+    return trainObjective.valueAndGradient(theta, fullGrad);
+  };
+  const finalTheta = (): Float64Array => {
+    if (reduced) reduced.expand(theta, observedTheta);
+    return observedTheta;
   };
   const summary = () => Object.assign({}, ...observers.map((o) => o.summary?.() ?? {}));
   const divergenceFactor = spec.stop.divergenceFactor;
@@ -94,7 +123,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     let lastLoss = Number.NaN;
     let evaluations = 0;
     const rhs = (_t: number, y: Float64Array, dydt: Float64Array) => {
-      ctx.trainObjective.valueAndGradient(y, dydt);
+      trainObjective.valueAndGradient(y, dydt);
       for (let k = 0; k < dim; k++) dydt[k] = -dydt[k];
       if (++evaluations % checkEvery === 0) {
         hooks.onProgress?.({
@@ -117,7 +146,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
         { rtol: opt.rtol, atol: opt.atol, maxSteps: opt.maxSteps },
         (info) => {
           theta.set(info.y);
-          const loss = ctx.trainObjective.valueAndGradient(theta, fullGrad);
+          const loss = trainObjective.valueAndGradient(theta, fullGrad);
           if (Number.isNaN(initialLoss)) initialLoss = loss;
           lastT = info.t;
           lastLoss = loss;
@@ -156,7 +185,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
       time: lastT,
       finalLoss: lastLoss,
       initialTheta: ctx.initialTheta,
-      finalTheta: theta,
+      finalTheta: finalTheta(),
       summary: summary(),
       rows,
     };
@@ -167,7 +196,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   const totalSteps = opt.steps;
   const grid = logStepGrid(totalSteps, spec.record.pointsPerDecade);
   let gridIndex = 0;
-  const stepLoss = ctx.stepObjective.loss as EmpiricalLoss;
+  const stepLoss = stepObjective.loss as EmpiricalLoss;
   const resample = makeResampler(ctx);
   let initialLoss = Number.NaN;
   let status: RunStatus = "completed";
@@ -176,7 +205,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   let loss = Number.NaN;
   for (; ; step++) {
     resample?.(step, stepLoss);
-    const L = ctx.stepObjective.valueAndGradient(theta, grad);
+    const L = stepObjective.valueAndGradient(theta, grad);
     if (Number.isNaN(initialLoss)) initialLoss = L;
     const diverged = !Number.isFinite(L) || L > divergenceFactor * initialLoss;
     const onGrid = step === grid[gridIndex];
@@ -195,7 +224,14 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
       break;
     }
     if (stepHooks.length) {
-      const point: ObservedPoint = { step, time: eta * step, theta, loss: L, gradient: grad };
+      const gradient = observe(grad);
+      const point: ObservedPoint = {
+        step,
+        time: eta * step,
+        theta: observedTheta,
+        loss: L,
+        gradient,
+      };
       for (const o of stepHooks) o.everyStep!(point);
     }
     if (lossBelow !== undefined && L <= lossBelow) {
@@ -229,7 +265,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     time: eta * step,
     finalLoss: loss,
     initialTheta: ctx.initialTheta,
-    finalTheta: theta,
+    finalTheta: finalTheta(),
     summary: summary(),
     rows,
   };

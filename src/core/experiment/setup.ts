@@ -152,6 +152,7 @@ export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
     stepObjective,
     trainObjective,
     populationObjective,
+    populationActivation,
     testObjective,
     train,
     test,
