@@ -64,3 +64,36 @@ export function gradientDifference(
   for (let k = 0; k < n; k++) out[k] = (gp[k] - gm[k]) / (2 * h);
   return out;
 }
+
+/** op(A)·op(B) by the textbook triple loop. */
+export function naiveGemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  B: Float64Array,
+): Float64Array {
+  const C = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++)
+        s += (transA ? A[k * M + i] : A[i * K + k]) * (transB ? B[j * K + k] : B[k * N + j]);
+      C[i * N + j] = s;
+    }
+  return C;
+}
+
+/** Shapes with sizes that are odd, prime, 1, or not multiples of any SIMD width or block. */
+export const GEMM_SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 3],
+  [5, 1, 9],
+  [3, 5, 7],
+  [17, 33, 9],
+  [16, 4, 64],
+  [31, 29, 37],
+  [65, 67, 3],
+];
