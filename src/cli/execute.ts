@@ -5,6 +5,7 @@ import type { ArrayStore } from "../core/setup/arrays.js";
 import { finishManifest, startManifest } from "../io/manifest.js";
 import { writeNpyFile } from "../io/npy.js";
 import type { RunFolder } from "../io/runFolder.js";
+import type { KernelSelection } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
 import { Progress } from "./progress.js";
 import type { WorkerInput, WorkerMessage } from "./runWorker.js";
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   /** Shared with the SIGINT handler: setting element 0 interrupts the run. */
   stopFlag: SharedArrayBuffer;
   label: string;
+  /** Matrix-product backend for the run's thread. */
+  kernels: KernelSelection;
 }
 
 /** Runs one validated spec in a worker, streaming rows into the run folder; returns the final manifest. */
@@ -34,7 +37,12 @@ export async function executeRun(opts: ExecuteOptions): Promise<Record<string, u
 
   const progress = new Progress(opts.label, opts.quiet);
   const worker = new Worker(new URL("./runWorker.js", import.meta.url), {
-    workerData: { spec, arrays: opts.arrays, stopFlag: opts.stopFlag } satisfies WorkerInput,
+    workerData: {
+      spec,
+      arrays: opts.arrays,
+      stopFlag: opts.stopFlag,
+      kernels: opts.kernels,
+    } satisfies WorkerInput,
   });
   let result: Extract<WorkerMessage, { type: "done" }>["result"] | null = null;
   let failure: string | null = null;
@@ -42,6 +50,10 @@ export async function executeRun(opts: ExecuteOptions): Promise<Record<string, u
   await new Promise<void>((resolve) => {
     worker.on("message", (msg: WorkerMessage) => {
       switch (msg.type) {
+        case "kernels":
+          manifest.kernels = msg.name;
+          folder.writeJson("manifest.json", manifest);
+          break;
         case "columns":
           folder.openMetrics(msg.columns);
           break;

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { activations } from "../core/activations/registry.js";
 import { metrics } from "../core/metrics/registry.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
@@ -7,6 +7,8 @@ import { installStopHandler } from "../io/interrupt.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
+import { defaultKernelChoice, KERNEL_CHOICES, type KernelChoice } from "../kernels/index.js";
+import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
@@ -26,6 +28,7 @@ interface RunOptions {
   quiet: boolean;
   force: boolean;
   dryRun: boolean;
+  kernels?: KernelChoice;
 }
 
 function timestamp(): string {
@@ -33,6 +36,7 @@ function timestamp(): string {
 }
 
 async function runCommand(ref: string, opts: RunOptions): Promise<number> {
+  const kernels = opts.kernels ?? kernelDefault();
   const loaded = await loadSpecDocument(ref);
   let doc = loaded.doc;
   for (const assignment of opts.set) {
@@ -82,6 +86,7 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
     return 0;
   }
 
+  if (kernels === "onnx") requireOnnx();
   const name = prepared[0].spec.name;
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
   const stopper = installStopHandler("finishing the current step and saving what was recorded");
@@ -106,6 +111,7 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       quiet: opts.quiet,
       stopFlag,
       label,
+      kernels: { choice: kernels },
     });
     const line = `${label}: ${manifest.status} — ${manifest.reason} (final loss ${manifest.finalLoss}, ${Number(manifest.wallSeconds).toFixed(2)} s) → ${path.relative(process.cwd(), folder.dir) || "."}`;
     if (!opts.quiet) process.stdout.write(`${line}\n`);
@@ -132,7 +138,9 @@ export function buildProgram(): Command {
       "A laboratory for the training dynamics of over-parameterized two-layer networks in the teacher–student setting.",
     )
     .version(packageVersion)
-    .showHelpAfterError("(run with --help for usage)");
+    .showHelpAfterError("(run with --help for usage)")
+    // usage errors (unknown option, bad choice, missing argument) are bad input: exit code 2
+    .exitOverride();
 
   program
     .command("run")
@@ -163,6 +171,7 @@ export function buildProgram(): Command {
     .option("-q, --quiet", "no progress bar or summary line", false)
     .option("-f, --force", "write into an existing non-empty output folder", false)
     .option("--dry-run", "validate and print the fully resolved spec(s) without running", false)
+    .addOption(kernelsOption())
     .addHelpText(
       "after",
       `
@@ -207,6 +216,7 @@ Examples:
     )
     .option("-q, --quiet", "no progress bar or summary lines", false)
     .option("--dry-run", "print the runs and the time estimate; run and write nothing", false)
+    .addOption(kernelsOption())
     .addHelpText(
       "after",
       `
@@ -233,9 +243,12 @@ Examples:
           force: boolean;
           quiet: boolean;
           dryRun: boolean;
+          kernels?: KernelChoice;
         },
       ) => {
         if (opts.full && opts.tiny) throw new UserInputError(["--full and --tiny: choose one"]);
+        const kernels = opts.kernels ?? kernelDefault();
+        if (kernels === "onnx") requireOnnx();
         process.exitCode = await reproduceCommand(keys, {
           mode: opts.full ? "full" : opts.tiny ? "tiny" : "quick",
           dryRun: opts.dryRun,
@@ -243,6 +256,7 @@ Examples:
           force: opts.force,
           quiet: opts.quiet,
           threads: opts.threads === undefined ? undefined : Number(opts.threads),
+          kernels,
         });
       },
     );
@@ -278,6 +292,28 @@ Examples:
   return program;
 }
 
+function kernelsOption(): Option {
+  return new Option(
+    "--kernels <backend>",
+    "matrix products of large empirical losses: onnx (ONNX Runtime, multithreaded), portable (pure TypeScript) or auto (onnx when it loads; default, or $OVERPARAM_KERNELS)",
+  ).choices(KERNEL_CHOICES);
+}
+
+/** `--kernels onnx` is a promise: fail before anything runs when ONNX Runtime cannot load. */
+function requireOnnx(): void {
+  const { reason } = loadOnnxKernels({ threads: 1 });
+  if (reason) throw new UserInputError([`--kernels onnx: ${reason}`]);
+}
+
+/** $OVERPARAM_KERNELS or "auto"; a bad value is a one-line input error. */
+function kernelDefault(): KernelChoice {
+  try {
+    return defaultKernelChoice();
+  } catch (e) {
+    throw new UserInputError([(e as Error).message]);
+  }
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -286,7 +322,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof UserInputError) {
+    if (e instanceof CommanderError) {
+      // commander has printed the message (or the help / version) already
+      process.exitCode = e.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    } else if (e instanceof UserInputError) {
       for (const p of e.problems) process.stderr.write(`error: ${p}\n`);
       process.exitCode = EXIT_BAD_INPUT;
     } else if (e instanceof SpecOverrideError) {

@@ -7,15 +7,18 @@ import { parentPort, workerData } from "node:worker_threads";
 import { runExperiment } from "../core/experiment/run.js";
 import { setupRun } from "../core/experiment/setup.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
+import { installKernels, type KernelSelection } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
 
 export interface WorkerInput {
   spec: Spec;
   arrays: ArrayStore;
   stopFlag: SharedArrayBuffer;
+  kernels: KernelSelection;
 }
 
 export type WorkerMessage =
+  | { type: "kernels"; name: string }
   | { type: "columns"; columns: string[] }
   | { type: "row"; row: number[] }
   | {
@@ -40,6 +43,7 @@ const stop = new Int32Array(input.stopFlag);
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => parentPort!.postMessage(m, transfer);
 
 try {
+  post({ type: "kernels", name: installKernels(input.kernels) });
   const ctx = setupRun(input.spec, input.arrays);
   let lastProgress = 0;
   const result = runExperiment(ctx, {

@@ -16,6 +16,7 @@ import type { Verdict } from "../analysis/verdict.js";
 import { installStopHandler } from "../io/interrupt.js";
 import { UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
+import type { KernelChoice } from "../kernels/index.js";
 import { writeFigure } from "../plot/render.js";
 import { isReusable, type LoadedRun, loadRun } from "./load.js";
 import { findPaper } from "./papers/index.js";
@@ -32,6 +33,8 @@ export interface ReproduceOptions {
   force: boolean;
   threads?: number;
   quiet: boolean;
+  /** Matrix-product backend in each worker (default "auto"). */
+  kernels?: KernelChoice;
 }
 
 const MARKER = "report.json";
@@ -180,6 +183,7 @@ export async function executeReproduction(
       quiet: opts.quiet,
       stopFlag: stopper.stopFlag,
       source: (job) => `preset:${job.preset}`,
+      kernels: opts.kernels ?? "auto",
     });
   } finally {
     stopper.dispose();

@@ -9,6 +9,7 @@ import { type RunResult, runExperiment } from "../core/experiment/run.js";
 import { setupRun } from "../core/experiment/setup.js";
 import { finishManifest, startManifest } from "../io/manifest.js";
 import { RunFolder } from "../io/runFolder.js";
+import { installKernels, type KernelSelection } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
 
 export interface JobTask {
@@ -21,6 +22,7 @@ export interface JobTask {
   stopFlag: SharedArrayBuffer;
   /** Receives { done, total } progress messages (fraction of steps or of flow time). */
   port: MessagePort;
+  kernels: KernelSelection;
 }
 
 export interface JobOutcome {
@@ -30,8 +32,13 @@ export interface JobOutcome {
   wallSeconds: number;
 }
 
+/** The backend installed in this worker thread, by selection (installed once per thread). */
+let installed: { key: string; name: string } | null = null;
+
 export default function runJob(task: JobTask): JobOutcome {
   const t0 = performance.now();
+  const key = JSON.stringify(task.kernels);
+  if (installed?.key !== key) installed = { key, name: installKernels(task.kernels) };
   // A stale folder (an interrupted or outdated run) is replaced, never appended to.
   for (const f of ["metrics.csv", "manifest.json"]) {
     if (existsSync(`${task.dir}/${f}`)) rmSync(`${task.dir}/${f}`);
@@ -39,6 +46,7 @@ export default function runJob(task: JobTask): JobOutcome {
   const folder = RunFolder.create(task.dir, true);
   const manifest = startManifest(task.spec, task.source, task.assignments, {
     specHash: task.hash,
+    kernels: installed.name,
   });
   folder.writeJson("manifest.json", manifest);
   const stop = new Int32Array(task.stopFlag);

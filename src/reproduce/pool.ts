@@ -4,6 +4,7 @@ import path from "node:path";
 import { MessageChannel } from "node:worker_threads";
 import cliProgress from "cli-progress";
 import { Piscina } from "piscina";
+import type { KernelChoice } from "../kernels/index.js";
 import type { JobOutcome, JobTask } from "./jobWorker.js";
 import type { Job } from "./plan.js";
 
@@ -14,6 +15,8 @@ export interface PoolOptions {
   /** Int32 shared flag; setting it stops running jobs (kept as "interrupted") and queued ones. */
   stopFlag: SharedArrayBuffer;
   source: (job: Job) => string;
+  /** Matrix-product backend; ONNX Runtime gets cores / threads threads per worker. */
+  kernels: KernelChoice;
 }
 
 export type Outcome = JobOutcome | { status: "skipped" | "failed"; reason: string };
@@ -68,6 +71,10 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions): Promise<
         hash: job.hash,
         stopFlag: opts.stopFlag,
         port: port2,
+        kernels: {
+          choice: opts.kernels,
+          threads: Math.max(1, Math.floor(availableParallelism() / threads)),
+        },
       };
       try {
         running.set(job, 0);

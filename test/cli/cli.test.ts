@@ -166,6 +166,52 @@ describe("overparam CLI", () => {
     expect(existsSync(path.join(dir, "out"))).toBe(false);
   });
 
+  it("a bad --kernels, $OVERPARAM_KERNELS or unknown option is bad input: exit 2, nothing written", () => {
+    const dir = tmp();
+    const out = path.join(dir, "out");
+    const bad = cli(["run", "xd-fig1", "--out", out, "--kernels", "gpu", ...tiny]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "argument 'gpu' is invalid. Allowed choices are auto, portable, onnx",
+    );
+    const unknown = cli(["run", "xd-fig1", "--out", out, "--bogus", ...tiny]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+    const env = spawnSync("node", [bin, "run", "xd-fig1", "--out", out, ...tiny], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, OVERPARAM_KERNELS: "bad" },
+    });
+    expect(env.status).toBe(2);
+    expect(env.stderr.trim()).toBe(
+      'error: OVERPARAM_KERNELS: "bad" is not a kernel backend; use one of auto, portable, onnx',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("the manifest names the matrix-product backend the run used", () => {
+    const out = path.join(tmp(), "run");
+    const args = [
+      "run",
+      "du-fig1",
+      "--out",
+      out,
+      "--set",
+      "sweep=null",
+      "--set",
+      "optimizer.steps=3",
+      "--quiet",
+    ];
+    expect(cli([...args, "--kernels", "portable"]).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toBe(
+      "portable",
+    );
+    expect(cli([...args, "--kernels", "onnx", "--force"]).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toMatch(
+      /^onnxruntime \d+ threads?$/,
+    );
+  });
+
   it("overparam run reads teacher, weights and data from numpy files and matches a numpy computation of the loss", () => {
     const dir = tmp();
     const script = `

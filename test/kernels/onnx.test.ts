@@ -1,0 +1,102 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { getActivation } from "../../src/core/activations/registry.js";
+import { matrixKernels, portableKernels, useMatrixKernels } from "../../src/core/linalg/gemm.js";
+import { EmpiricalLoss, GEMM_MIN_WORK } from "../../src/core/losses/empirical.js";
+import { Rng } from "../../src/core/random/rng.js";
+import { installKernels, parseKernelChoice } from "../../src/kernels/index.js";
+import { loadOnnxKernels } from "../../src/kernels/onnxRuntime.js";
+import { GEMM_SHAPES, naiveGemm, relativeError } from "../helpers.js";
+
+// onnxruntime-node is installed by `npm ci` (optional dependency, CPU binaries in the package):
+// these tests fail, rather than skip, when it cannot be loaded.
+const { kernels: onnx, reason } = loadOnnxKernels({ threads: 2, minWork: 0 });
+
+describe("ONNX Runtime kernels", () => {
+  afterAll(() => {
+    useMatrixKernels(portableKernels);
+  });
+
+  it("load and pass their self-check", () => {
+    expect(reason).toBe("");
+    expect(onnx?.name).toMatch(/onnxruntime/);
+  });
+
+  const rng = new Rng(5);
+  const shapes: [number, number, number][] = [...GEMM_SHAPES, [127, 129, 131], [200, 3, 301]];
+  for (const [M, N, K] of shapes)
+    for (const transA of [false, true])
+      for (const transB of [false, true])
+        it(`match the portable kernel: ${M}×${N}×${K}, transA ${transA}, transB ${transB}`, () => {
+          const A = rng.fillNormal(new Float64Array(M * K + 3), 1).subarray(3); // offset view
+          const B = rng.fillNormal(new Float64Array(K * N), 1);
+          const ours = new Float64Array(M * N).fill(Number.NaN);
+          const reference = new Float64Array(M * N);
+          onnx!.gemm(transA, transB, M, N, K, A, B, ours);
+          portableKernels.gemm(transA, transB, M, N, K, A, B, reference);
+          expect(relativeError(ours, reference)).toBeLessThan(1e-12);
+          expect(relativeError(ours, naiveGemm(transA, transB, M, N, K, A, B))).toBeLessThan(1e-12);
+        });
+
+  it("write into a C longer than M·N without touching the rest", () => {
+    const A = Float64Array.from([1, 2, 3, 4]);
+    const B = Float64Array.from([5, 6, 7, 8]);
+    const C = new Float64Array(6).fill(-1);
+    onnx!.gemm(false, false, 2, 2, 2, A, B, C);
+    expect([...C]).toEqual([19, 22, 43, 50, -1, -1]);
+  });
+
+  for (const name of ["relu", "abs", "erf", "quadratic"])
+    for (const reduction of ["mean", "sum"] as const)
+      it(`give the empirical loss and its gradients of the sample loop (${name}, ${reduction})`, () => {
+        // n·m·d above GEMM_MIN_WORK, so evaluate takes the matrix-product path
+        const [n, m, d] = [61, 67, 71];
+        expect(n * m * d).toBeGreaterThanOrEqual(GEMM_MIN_WORK);
+        const X = rng.fillNormal(new Float64Array(n * d), 1 / Math.sqrt(d));
+        const y = rng.fillNormal(new Float64Array(n), 1);
+        const U = rng.fillNormal(new Float64Array(m * d), 1);
+        const A = rng.fillNormal(new Float64Array(m), 1 / Math.sqrt(m));
+        const act = getActivation(name);
+        const loss = new EmpiricalLoss(m, { n, d, X, y }, act, 0.5, reduction);
+        // reference: the formulas of EmpiricalLoss written out per sample
+        const s = reduction === "mean" ? 0.5 / n : 0.5;
+        const gRef = new Float64Array(m * d);
+        const aRef = new Float64Array(m);
+        let ref = 0;
+        for (let k = 0; k < n; k++) {
+          const z = new Float64Array(m);
+          let f = 0;
+          for (let i = 0; i < m; i++) {
+            for (let q = 0; q < d; q++) z[i] += U[i * d + q] * X[k * d + q];
+            f += A[i] * act.value(z[i]);
+          }
+          const e = f - y[k];
+          ref += s * e * e;
+          for (let i = 0; i < m; i++) {
+            aRef[i] += 2 * s * e * act.value(z[i]);
+            for (let q = 0; q < d; q++)
+              gRef[i * d + q] += 2 * s * e * A[i] * act.derivative(z[i]) * X[k * d + q];
+          }
+        }
+        for (const kernels of [portableKernels, onnx!]) {
+          useMatrixKernels(kernels);
+          const gU = new Float64Array(m * d);
+          const gA = new Float64Array(m);
+          const value = loss.evaluate(U, A, gU, gA);
+          expect(Math.abs(value / ref - 1)).toBeLessThan(1e-12);
+          expect(relativeError(gU, gRef)).toBeLessThan(1e-12);
+          expect(relativeError(gA, aRef)).toBeLessThan(1e-12);
+        }
+        useMatrixKernels(portableKernels);
+      });
+
+  it("are chosen by installKernels, and a bad choice is one clear error", () => {
+    expect(installKernels({ choice: "portable" })).toBe("portable");
+    expect(matrixKernels()).toBe(portableKernels);
+    expect(installKernels({ choice: "onnx", threads: 1 })).toBe("onnxruntime 1 thread");
+    expect(installKernels({ choice: "auto", threads: 2 })).toBe("onnxruntime 2 threads");
+    expect(() => parseKernelChoice("cuda")).toThrow(
+      '--kernels: "cuda" is not a kernel backend; use one of auto, portable, onnx',
+    );
+    useMatrixKernels(portableKernels);
+  });
+});
