@@ -4,8 +4,8 @@
  * same arrays (.npy), checked to agree (final loss to 1e-9 relative) before any time is
  * reported; medians of several repeats after a warm-up; ratios in bench/results.json.
  *
- * Workloads so far: population (XD setting) and small empirical (WA setting). The large
- * empirical workload of issue 4 is still to come (see BENCHMARKS.md).
+ * Workloads: population (XD setting), small empirical (WA setting), large empirical (DU
+ * setting, matrix products through the installed kernels; see BENCHMARKS.md).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -17,6 +17,7 @@ import { setupRun } from "../dist/core/experiment/setup.js";
 import { Rng } from "../dist/core/random/rng.js";
 import { writeNpyFile } from "../dist/io/npy.js";
 import { loadSpecArrays } from "../dist/io/specFile.js";
+import { installKernels } from "../dist/kernels/index.js";
 import { validateSpec } from "../dist/spec/validate.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -165,13 +166,80 @@ async function smallEmpiricalWorkload(dir) {
   };
 }
 
+async function largeEmpiricalWorkload(dir) {
+  const d = 1000;
+  const N = 1000;
+  const m = 4096;
+  const lr = 0.5;
+  const steps = quick ? 5 : 20;
+  const rng = new Rng(13);
+  // DU §5: inputs on the unit sphere, labels N(0, 1), wᵣ ~ N(0, I), aᵣ = ±1
+  const X = rng.fillNormal(new Float64Array(N * d), 1);
+  for (let k = 0; k < N; k++) {
+    let s = 0;
+    for (let q = 0; q < d; q++) s += X[k * d + q] ** 2;
+    const inv = 1 / Math.sqrt(s);
+    for (let q = 0; q < d; q++) X[k * d + q] *= inv;
+  }
+  const y = rng.fillNormal(new Float64Array(N), 1);
+  const W0 = rng.fillNormal(new Float64Array(m * d), 1);
+  const a = Float64Array.from({ length: m }, () => rng.sign());
+  await writeNpyFile(path.join(dir, "du_W0.npy"), { shape: [m, d], data: W0 });
+  await writeNpyFile(path.join(dir, "du_a.npy"), { shape: [m], data: a });
+  await writeNpyFile(path.join(dir, "du_X.npy"), { shape: [N, d], data: X });
+  await writeNpyFile(path.join(dir, "du_y.npy"), { shape: [N], data: y });
+  const kernels = installKernels({ choice: process.env.OVERPARAM_KERNELS ?? "auto" });
+  const ours = await timeOverparam(
+    {
+      name: "bench-large-empirical",
+      dimension: d,
+      activation: "relu",
+      teacher: { kind: "noise", std: 1 },
+      student: {
+        width: m,
+        parameterization: "ntk",
+        outputWeights: "du_a.npy",
+        init: { kind: "file", weights: "du_W0.npy" },
+      },
+      loss: {
+        kind: "empirical",
+        scale: 0.5,
+        reduction: "sum",
+        train: { inputs: "du_X.npy", labels: "du_y.npy" },
+      },
+      optimizer: { kind: "gd", lr, steps },
+      record: { pointsPerDecade: 1 },
+      metrics: ["loss"],
+    },
+    dir,
+  );
+  const baselines = pythonBaselines("large.py", [
+    path.join(dir, "du_W0.npy"),
+    path.join(dir, "du_a.npy"),
+    path.join(dir, "du_X.npy"),
+    path.join(dir, "du_y.npy"),
+    String(lr),
+    String(steps),
+  ]);
+  return {
+    name: "large empirical",
+    setting: `ReLU ntk, N = ${N} on the unit sphere, d = ${d}, m = ${m}, GD η = ${lr}, ${steps} steps`,
+    unit: "s/step",
+    kernels,
+    steps,
+    ours,
+    baselines,
+  };
+}
+
 function summarize(w) {
   const ourRate = w.steps / median(w.ours.map((o) => o.seconds));
   const ourLoss = w.ours[0].loss;
   const row = {
     workload: w.name,
     setting: w.setting,
-    overparam: { stepsPerSecond: ourRate, finalLoss: ourLoss },
+    unit: w.unit ?? "steps/s",
+    overparam: { stepsPerSecond: ourRate, finalLoss: ourLoss, kernels: w.kernels },
   };
   for (const [name, b] of Object.entries(w.baselines)) {
     if (b.missing) {
@@ -183,6 +251,7 @@ function summarize(w) {
     const rate = b.steps / median(b.seconds);
     row[name] = {
       stepsPerSecond: rate,
+      ...(b.threads ? { threads: b.threads } : {}),
       finalLoss: b.final_loss,
       relativeDifference: rel,
       agree,
@@ -193,10 +262,24 @@ function summarize(w) {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
-const rows = [
-  summarize(await populationWorkload(dir)),
-  summarize(await smallEmpiricalWorkload(dir)),
-];
+// `--only population|small|large` (repeatable) runs a subset.
+const workloads = {
+  population: populationWorkload,
+  small: smallEmpiricalWorkload,
+  large: largeEmpiricalWorkload,
+};
+const argv = process.argv.slice(2);
+const only = argv.flatMap((a, i) => (a === "--only" ? [argv[i + 1]] : []));
+for (const name of only)
+  if (!(name in workloads)) {
+    console.error(
+      `--only ${name}: not a workload; use one of ${Object.keys(workloads).join(", ")}`,
+    );
+    process.exit(2);
+  }
+const rows = [];
+for (const [name, workload] of Object.entries(workloads))
+  if (only.length === 0 || only.includes(name)) rows.push(summarize(await workload(dir)));
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
@@ -209,9 +292,13 @@ writeFileSync(
 );
 console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.date}${quick ? " (--quick)" : ""}`);
 for (const r of rows) {
+  const speed = (stepsPerSecond) =>
+    r.unit === "s/step"
+      ? `${(1 / stepsPerSecond).toFixed(3).padStart(9)} s/step `
+      : `${stepsPerSecond.toFixed(0).padStart(9)} steps/s`;
   console.log(`\n${r.workload}: ${r.setting}`);
   console.log(
-    `  overparam  ${r.overparam.stepsPerSecond.toFixed(0).padStart(9)} steps/s   final loss ${r.overparam.finalLoss.toExponential(6)}`,
+    `  overparam  ${speed(r.overparam.stepsPerSecond)}   final loss ${r.overparam.finalLoss.toExponential(6)}${r.overparam.kernels ? `   kernels: ${r.overparam.kernels}` : ""}`,
   );
   for (const name of ["numpy", "torch"]) {
     const b = r[name];
@@ -222,7 +309,7 @@ for (const r of rows) {
       );
     else
       console.log(
-        `  ${name.padEnd(9)}  ${b.stepsPerSecond.toFixed(0).padStart(9)} steps/s   overparam/${name} = ${b.ratio.toFixed(2)}×`,
+        `  ${name.padEnd(9)}  ${speed(b.stepsPerSecond)}   overparam/${name} = ${b.ratio.toFixed(2)}×`,
       );
   }
 }
