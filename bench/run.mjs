@@ -7,8 +7,8 @@
  * Workloads: population (XD setting), small empirical (WA setting), large empirical (DU
  * setting, matrix products through the installed kernels; see BENCHMARKS.md).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -262,7 +262,33 @@ function summarize(w) {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
-// `--only population|small|large` (repeatable) runs a subset.
+/**
+ * Issue 4's memory target: a 10⁷-step population run (XD setting, through the CLI: worker
+ * thread, metrics, run folder) must stay under 200 MB resident. maxRSS is getrusage's peak for
+ * the whole process, worker threads included.
+ */
+function memoryCheck() {
+  const steps = quick ? 1_000_000 : 10_000_000;
+  const out = path.join(dir, "memory-run");
+  const wrapper = `process.on("exit", () => console.error("MAXRSS " + process.resourceUsage().maxRSS));
+process.argv = [process.argv[0], "overparam", "run", "xd-fig1", "--set", "sweep=null",
+  "--set", "student.width=8", "--set", "dimension=100", "--set", "optimizer.steps=${steps}",
+  "--quiet", "--out", ${JSON.stringify(out)}];
+await import(${JSON.stringify(path.join(here, "../bin/overparam.js"))});`;
+  const t0 = performance.now();
+  // a file, not `node -e`: the run's worker thread inherits execArgv, and --input-type breaks it
+  const script = path.join(dir, "memory-run.mjs");
+  writeFileSync(script, wrapper);
+  const r = spawnSync(process.execPath, [script], { encoding: "utf8" });
+  const seconds = (performance.now() - t0) / 1000;
+  const match = /MAXRSS (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !match)
+    throw new Error(`memory check run failed (exit ${r.status}): ${r.stdout} ${r.stderr}`);
+  const maxRssMB = Number(match[1]) / 1024;
+  return { steps, seconds, maxRssMB, limitMB: 200, ok: maxRssMB < 200 };
+}
+
+// `--only population|small|large|memory` (repeatable) runs a subset.
 const workloads = {
   population: populationWorkload,
   small: smallEmpiricalWorkload,
@@ -271,7 +297,7 @@ const workloads = {
 const argv = process.argv.slice(2);
 const only = argv.flatMap((a, i) => (a === "--only" ? [argv[i + 1]] : []));
 for (const name of only)
-  if (!(name in workloads)) {
+  if (!(name in workloads) && name !== "memory") {
     console.error(
       `--only ${name}: not a workload; use one of ${Object.keys(workloads).join(", ")}`,
     );
@@ -280,15 +306,17 @@ for (const name of only)
 const rows = [];
 for (const [name, workload] of Object.entries(workloads))
   if (only.length === 0 || only.includes(name)) rows.push(summarize(await workload(dir)));
+const memory = only.length === 0 || only.includes("memory") ? memoryCheck() : null;
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
   node: process.version,
   date: new Date().toISOString(),
 };
+rmSync(dir, { recursive: true, force: true });
 writeFileSync(
   path.join(here, "results.json"),
-  `${JSON.stringify({ machine, quick, repeats, rows }, null, 2)}\n`,
+  `${JSON.stringify({ machine, quick, repeats, rows, memory }, null, 2)}\n`,
 );
 console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.date}${quick ? " (--quick)" : ""}`);
 for (const r of rows) {
@@ -313,3 +341,7 @@ for (const r of rows) {
       );
   }
 }
+if (memory)
+  console.log(
+    `\nmemory: ${memory.steps} population steps through the CLI in ${memory.seconds.toFixed(1)} s, peak resident ${memory.maxRssMB.toFixed(0)} MB (limit ${memory.limitMB} MB: ${memory.ok ? "met" : "NOT met"})`,
+  );
