@@ -1,4 +1,5 @@
 import type { Teacher } from "../model/teacher.js";
+import { type KernelInstance, kernelInstance } from "../wasm/kernels.js";
 import type { Sample } from "./empirical.js";
 import type { NeuronLoss } from "./types.js";
 
@@ -31,6 +32,7 @@ export class QuadraticMomentLoss implements NeuronLoss {
   private readonly Pd: Float64Array;
   private readonly G: Float64Array;
   private readonly Gu: Float64Array;
+  private readonly kernel: KernelInstance | null;
 
   constructor(
     readonly m: number,
@@ -79,11 +81,22 @@ export class QuadraticMomentLoss implements NeuronLoss {
       }
     }
     for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) P[i * p + j] = P[j * p + i];
-    this.P = P;
     this.B = B;
     this.epsSq = epsSq;
-    this.delta = new Float64Array(p);
-    this.Pd = new Float64Array(p);
+    // P, δ and Pδ live in a WebAssembly kernel's memory when SIMD is available (issue 4: the
+    // p×p mat-vec is most of a step; 3.0 → 0.7 µs for p = 55), else in ordinary arrays.
+    this.kernel = kernelInstance(p * p + 2 * p);
+    if (this.kernel) {
+      const { f64 } = this.kernel;
+      this.P = f64.subarray(0, p * p);
+      this.P.set(P);
+      this.delta = f64.subarray(p * p, p * p + p);
+      this.Pd = f64.subarray(p * p + p, p * p + 2 * p);
+    } else {
+      this.P = P;
+      this.delta = new Float64Array(p);
+      this.Pd = new Float64Array(p);
+    }
     this.G = new Float64Array(d * d);
     this.Gu = new Float64Array(d);
   }
@@ -132,7 +145,12 @@ export class QuadraticMomentLoss implements NeuronLoss {
 
   /** Pd = P·delta (+ B when withB). */
   private applyP(withB: boolean): void {
-    const { p, P, delta, Pd, B } = this;
+    const { p, P, delta, Pd, B, kernel } = this;
+    if (kernel) {
+      kernel.exports.matVec(p, P.byteOffset, delta.byteOffset, Pd.byteOffset);
+      if (withB) for (let i = 0; i < p; i++) Pd[i] += B[i];
+      return;
+    }
     // four independent accumulators: a single running sum is bound by the add latency, not by
     // arithmetic (p = 55: 5.5 µs → 3.4 µs per product on the development machine)
     const p4 = p - (p % 4);

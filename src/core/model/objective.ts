@@ -57,7 +57,8 @@ export class Objective {
   setPoint(theta: Float64Array): void {
     const { m, d, parameterization, outputScale, trainOutput } = this.network;
     const md = m * d;
-    if (parameterization.isIdentity) this.U.set(theta.subarray(0, md));
+    if (parameterization.isIdentity)
+      this.U.set(theta.length === md ? theta : theta.subarray(0, md));
     else for (let i = 0; i < m; i++) parameterization.forward(theta, i * d, this.U, i * d, d);
     for (let i = 0; i < m; i++)
       this.A[i] = outputScale * (trainOutput ? theta[md + i] : this.fixedOutput[i]);

@@ -1,4 +1,5 @@
 import type { Teacher } from "../../model/teacher.js";
+import { type KernelInstance, kernelInstance, layout } from "../../wasm/kernels.js";
 import type { NeuronLoss } from "../types.js";
 
 /**
@@ -28,6 +29,18 @@ export class AngularPopulationLoss implements NeuronLoss {
   /** Σ_{n<k} bₙbₖψ(vₙ, vₖ): constant, computed once. */
   private readonly teacherPairSum: number;
   private readonly pairOut = new Float64Array(4);
+  /**
+   * The WebAssembly SIMD version of evaluate (assembly/kernels.ts, same formulas; 3.0 → 1.7 µs
+   * for m = 8, r = 1, d = 9) with its memory layout, or null where it is unavailable.
+   */
+  private readonly kernel: {
+    instance: KernelInstance;
+    U: Float64Array;
+    A: Float64Array;
+    gU: Float64Array;
+    gA: Float64Array;
+    at: number[]; // byte offsets of U, A, units, vNorms, b, V, uNorms, rho, gU, gA
+  } | null;
 
   constructor(
     private readonly teacher: Teacher,
@@ -57,6 +70,29 @@ export class AngularPopulationLoss implements NeuronLoss {
             unitPairG(this.units, (m + n) * d, this.units, (m + k) * d, d, null);
       }
     this.teacherPairSum = teacherPairs;
+    this.kernel = this.createKernel();
+  }
+
+  private createKernel() {
+    const { m, d, teacher } = this;
+    const r = teacher.r;
+    const { offsets, total } = layout([m * d, m, (m + r) * d, r, r, r * d, m, d, m * d, m]);
+    const instance = kernelInstance(total);
+    if (!instance) return null;
+    const { f64 } = instance;
+    const [oU, oA, oUnits, oVNorms, oB, oV, , , oGU, oGA] = offsets;
+    f64.set(this.units.subarray(m * d), oUnits + m * d); // teacher unit vectors
+    f64.set(this.vNorms, oVNorms);
+    f64.set(teacher.b, oB);
+    f64.set(teacher.V.subarray(0, r * d), oV);
+    return {
+      instance,
+      U: f64.subarray(oU, oU + m * d),
+      A: f64.subarray(oA, oA + m),
+      gU: f64.subarray(oGU, oGU + m * d),
+      gA: f64.subarray(oGA, oGA + m),
+      at: offsets.map((o) => o * 8),
+    };
   }
 
   /**
@@ -70,7 +106,36 @@ export class AngularPopulationLoss implements NeuronLoss {
     gU: Float64Array | null,
     gA: Float64Array | null,
   ): number {
-    const { m, d, rho, alpha, beta, scale, uNorms, units, vNorms } = this;
+    const { m, d, rho, alpha, beta, scale, uNorms, units, vNorms, kernel } = this;
+    if (kernel) {
+      kernel.U.set(U.length === m * d ? U : U.subarray(0, m * d));
+      kernel.A.set(A.length === m ? A : A.subarray(0, m));
+      const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU, oGA] = kernel.at;
+      const value = kernel.instance.exports.angularEvaluate(
+        m,
+        this.teacher.r,
+        d,
+        gU ? 1 : 0,
+        gA ? 1 : 0,
+        alpha,
+        beta,
+        scale,
+        this.teacherPairSum,
+        oU,
+        oA,
+        oUnits,
+        oVNorms,
+        oB,
+        oV,
+        oUNorms,
+        oRho,
+        oGU,
+        oGA,
+      );
+      if (gU) gU.set(kernel.gU);
+      if (gA) gA.set(kernel.gA);
+      return value;
+    }
     const { V, b, r } = this.teacher;
     rho.fill(0);
     for (let i = 0; i < m; i++) {

@@ -1,0 +1,94 @@
+import { KERNELS_WASM_BASE64 } from "./kernels.wasm.js";
+
+/**
+ * The WebAssembly SIMD kernels of assembly/kernels.ts (issue 4). Each user gets a private
+ * instance with its own memory, sized once at creation (so views into it never detach and
+ * the memory goes away with the object). Everything here is plain ECMAScript + WebAssembly:
+ * it runs in Node and in a browser Web Worker. Where WebAssembly or its SIMD extension is
+ * missing, or the kernels are switched off, callers use their TypeScript loops instead.
+ */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  matVec(n: number, P: number, x: number, y: number): void;
+  angularEvaluate(
+    m: number,
+    r: number,
+    d: number,
+    wantGU: number,
+    wantGA: number,
+    alpha: number,
+    beta: number,
+    scale: number,
+    teacherPairSum: number,
+    U: number,
+    A: number,
+    units: number,
+    vNorms: number,
+    b: number,
+    V: number,
+    uNorms: number,
+    rho: number,
+    gU: number,
+    gA: number,
+  ): number;
+}
+
+export interface KernelInstance {
+  readonly exports: KernelExports;
+  /** The whole memory as float64; array k of a layout starts at f64[offset]. */
+  readonly f64: Float64Array;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+
+/**
+ * Switches the WebAssembly kernels off (or on again) for objects created afterwards, e.g. to
+ * compare them with the TypeScript loops.
+ */
+export function setWasmKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether new objects will use the WebAssembly kernels. */
+export function wasmKernelsAvailable(): boolean {
+  return enabled && kernelModule() !== null;
+}
+
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      const text = atob(KERNELS_WASM_BASE64);
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      compiled = new WebAssembly.Module(bytes);
+    } catch {
+      compiled = null; // no WebAssembly, or no SIMD: validation fails
+    }
+  }
+  return compiled;
+}
+
+/** A private kernel instance with room for `doubles` float64 values, or null (see above). */
+export function kernelInstance(doubles: number): KernelInstance | null {
+  if (!enabled) return null;
+  const module = kernelModule();
+  if (!module) return null;
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+  const page = 65536;
+  const needed = Math.ceil((doubles * 8) / page);
+  const have = exports.memory.buffer.byteLength / page;
+  if (needed > have) exports.memory.grow(needed - have);
+  return { exports, f64: new Float64Array(exports.memory.buffer) };
+}
+
+/** Consecutive float64 regions of a kernel's memory: offsets in doubles. */
+export function layout(sizes: readonly number[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const n of sizes) {
+    offsets.push(total);
+    total += n;
+  }
+  return { offsets, total };
+}
