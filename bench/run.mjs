@@ -225,7 +225,7 @@ async function largeEmpiricalWorkload(dir) {
     name: "large empirical",
     setting: `ReLU ntk, N = ${N} on the unit sphere, d = ${d}, m = ${m}, GD η = ${lr}, ${steps} steps`,
     unit: "s/step",
-    kernels,
+    kernels: kernels.name,
     steps,
     ours,
     baselines,
@@ -264,13 +264,22 @@ function summarize(w) {
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
 /**
  * Issue 4's memory target: a 10⁷-step population run (XD setting, through the CLI: worker
- * thread, metrics, run folder) must stay under 200 MB resident. maxRSS is getrusage's peak for
- * the whole process, worker threads included.
+ * thread, metrics, run folder) must stay under 200 MB resident: the peak for the whole
+ * process, worker threads included.
  */
 function memoryCheck() {
   const steps = quick ? 1_000_000 : 10_000_000;
   const out = path.join(dir, "memory-run");
-  const wrapper = `process.on("exit", () => console.error("MAXRSS " + process.resourceUsage().maxRSS));
+  // Peak RSS of this process: VmHWM (Linux), else getrusage's maxRSS. Not maxRSS on Linux:
+  // it carries the parent's peak across fork + exec, and the bench parent holds the large arrays.
+  const wrapper = `import { readFileSync } from "node:fs";
+process.on("exit", () => {
+  let kb = process.resourceUsage().maxRSS;
+  try {
+    kb = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))[1]);
+  } catch {}
+  console.error("MAXRSS " + kb);
+});
 process.argv = [process.argv[0], "overparam", "run", "xd-fig1", "--set", "sweep=null",
   "--set", "student.width=8", "--set", "dimension=100", "--set", "optimizer.steps=${steps}",
   "--quiet", "--out", ${JSON.stringify(out)}];

@@ -42,8 +42,8 @@ const input = workerData as WorkerInput;
 const stop = new Int32Array(input.stopFlag);
 const post = (m: WorkerMessage, transfer?: ArrayBuffer[]) => parentPort!.postMessage(m, transfer);
 
+const kernels = installKernels(input.kernels);
 try {
-  post({ type: "kernels", name: installKernels(input.kernels) });
   const ctx = setupRun(input.spec, input.arrays);
   let lastProgress = 0;
   const result = runExperiment(ctx, {
@@ -58,6 +58,7 @@ try {
     },
     shouldStop: () => Atomics.load(stop, 0) !== 0,
   });
+  post({ type: "kernels", name: kernels.name }); // what actually ran
   const finalTheta = new Float64Array(result.finalTheta);
   const initialTheta = new Float64Array(result.initialTheta);
   post({ type: "done", result: { ...result, finalTheta, initialTheta } }, [
@@ -66,5 +67,6 @@ try {
   ]);
 } catch (e) {
   const err = e as Error;
+  post({ type: "kernels", name: kernels.name });
   post({ type: "error", message: err.message, stack: err.stack });
 }

@@ -90,10 +90,28 @@ describe("ONNX Runtime kernels", () => {
       });
 
   it("are chosen by installKernels, and a bad choice is one clear error", () => {
-    expect(installKernels({ choice: "portable" })).toBe("portable");
+    expect(installKernels({ choice: "portable" }).name).toBe("portable");
     expect(matrixKernels()).toBe(portableKernels);
-    expect(installKernels({ choice: "onnx", threads: 1 })).toBe("onnxruntime 1 thread");
-    expect(installKernels({ choice: "auto", threads: 2 })).toBe("onnxruntime 2 threads");
+    expect(installKernels({ choice: "onnx", threads: 1 }).name).toBe("onnxruntime 1 thread");
+    // auto loads ONNX Runtime at the first product large enough for it, and says so
+    const auto = installKernels({ choice: "auto", threads: 2 });
+    expect(matrixKernels()).toBe(auto);
+    const small = [2, 2, 2] as const;
+    auto.gemm(
+      false,
+      false,
+      ...small,
+      new Float64Array(4),
+      new Float64Array(4),
+      new Float64Array(4),
+    );
+    expect(auto.name).toBe("portable (auto: no product large enough for onnxruntime)");
+    const n = 64; // n³ = 2^18 multiply-adds: ONNX_MIN_WORK
+    const A = rng.fillNormal(new Float64Array(n * n), 1);
+    const C = new Float64Array(n * n);
+    auto.gemm(false, false, n, n, n, A, A, C);
+    expect(auto.name).toBe("onnxruntime 2 threads");
+    expect(relativeError(C, naiveGemm(false, false, n, n, n, A, A))).toBeLessThan(1e-12);
     expect(() => parseKernelChoice("cuda")).toThrow(
       '--kernels: "cuda" is not a kernel backend; use one of auto, portable, onnx',
     );
