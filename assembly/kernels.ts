@@ -198,3 +198,107 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
   }
   return scale * (alpha * rho2 + 2 * beta * pairSum);
 }
+
+// ---- Quadratic empirical loss through the sample's moments: QuadraticMomentLoss.evaluate ----
+
+/** x[0..n) += c·y[0..n) */
+@inline function axpy(x: usize, y: usize, c: f64, n: i32): void {
+  const cv = f64x2.splat(c);
+  let k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const o = (<usize>k) << 3;
+    v128.store(x + o, f64x2.add(v128.load(x + o), f64x2.mul(cv, v128.load(y + o))));
+  }
+  if (k < n) {
+    const o = (<usize>k) << 3;
+    store<f64>(x + o, load<f64>(x + o) + c * load<f64>(y + o));
+  }
+}
+
+/**
+ * L(U, A) = s·(δᵀPδ + 2Bᵀδ + Σε²) with δ = packed(M − M*) (off-diagonals doubled),
+ * M = Σ aᵢuᵢuᵢᵀ; when asked, ∂L/∂uᵢ = 2aᵢGuᵢ into gU and ∂L/∂aᵢ = uᵢᵀGuᵢ into gA, with
+ * G = 2s·unpack(Pδ + B). MstarPacked is M*'s upper triangle row by row (p = d(d + 1)/2);
+ * delta, Pd (p), G (d×d) and Gu (d) are scratch.
+ */
+export function quadraticMomentEvaluate(
+  m: i32,
+  d: i32,
+  U: usize,
+  A: usize,
+  MstarPacked: usize,
+  P: usize,
+  B: usize,
+  delta: usize,
+  Pd: usize,
+  G: usize,
+  Gu: usize,
+  gU: usize,
+  gA: usize,
+  wantGU: i32,
+  wantGA: i32,
+  factor: f64,
+  epsSq: f64,
+): f64 {
+  const p = (d * (d + 1)) >> 1;
+  const rowBytes = (<usize>d) << 3;
+  for (let k = 0; k < p; k++) store<f64>(delta + ((<usize>k) << 3), -load<f64>(MstarPacked + ((<usize>k) << 3)));
+  for (let i = 0; i < m; i++) {
+    const ai = load<f64>(A + ((<usize>i) << 3));
+    const u = U + <usize>i * rowBytes;
+    let idx = 0;
+    for (let a = 0; a < d; a++) {
+      const ua = ai * load<f64>(u + ((<usize>a) << 3));
+      axpy(delta + ((<usize>idx) << 3), u + ((<usize>a) << 3), ua, d - a);
+      idx += d - a;
+    }
+  }
+  let idx = 0;
+  for (let a = 0; a < d; a++) {
+    idx++;
+    for (let b = a + 1; b < d; b++) {
+      const o = delta + ((<usize>idx) << 3);
+      store<f64>(o, 2 * load<f64>(o));
+      idx++;
+    }
+  }
+  matVec(p, P, delta, Pd);
+  let quad: f64 = 0;
+  let lin: f64 = 0;
+  for (let k = 0; k < p; k++) {
+    const o = (<usize>k) << 3;
+    const dk = load<f64>(delta + o);
+    quad += dk * load<f64>(Pd + o);
+    lin += load<f64>(B + o) * dk;
+  }
+  const loss = factor * (quad + 2 * lin + epsSq);
+  if (wantGU || wantGA) {
+    const s2 = 2 * factor;
+    idx = 0;
+    for (let a = 0; a < d; a++) {
+      for (let b = a; b < d; b++) {
+        const o = (<usize>idx) << 3;
+        const g = s2 * (load<f64>(Pd + o) + load<f64>(B + o));
+        store<f64>(G + ((<usize>(a * d + b)) << 3), g);
+        store<f64>(G + ((<usize>(b * d + a)) << 3), g);
+        idx++;
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      const u = U + <usize>i * rowBytes;
+      for (let a = 0; a < d; a++) store<f64>(Gu + ((<usize>a) << 3), 0);
+      for (let b = 0; b < d; b++) axpy(Gu, G + <usize>b * rowBytes, load<f64>(u + ((<usize>b) << 3)), d);
+      const ai2 = 2 * load<f64>(A + ((<usize>i) << 3));
+      let uGu: f64 = 0;
+      for (let a = 0; a < d; a++) {
+        const o = (<usize>a) << 3;
+        const gua = load<f64>(Gu + o);
+        uGu += load<f64>(u + o) * gua;
+        if (wantGU) store<f64>(gU + <usize>i * rowBytes + o, ai2 * gua);
+      }
+      if (wantGA) store<f64>(gA + ((<usize>i) << 3), uGu);
+    }
+  }
+  // the quadratic form can round to a tiny negative value at an exact optimum
+  return loss < 0 ? 0 : loss; // (NaN stays NaN: divergence is detected from it)
+}

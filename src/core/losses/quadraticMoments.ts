@@ -1,5 +1,5 @@
 import type { Teacher } from "../model/teacher.js";
-import { type KernelInstance, kernelInstance } from "../wasm/kernels.js";
+import { type KernelInstance, kernelInstance, layout } from "../wasm/kernels.js";
 import type { Sample } from "./empirical.js";
 import type { NeuronLoss } from "./types.js";
 
@@ -33,6 +33,9 @@ export class QuadraticMomentLoss implements NeuronLoss {
   private readonly G: Float64Array;
   private readonly Gu: Float64Array;
   private readonly kernel: KernelInstance | null;
+  private readonly kernelArrays: Record<"U" | "A" | "gU" | "gA", Float64Array> | null = null;
+  /** Byte offsets of P, δ, Pδ, B, packed M*, G, Gu, U, A, gU, gA in the kernel's memory. */
+  private readonly kernelOffsets: number[] = [];
 
   constructor(
     readonly m: number,
@@ -85,13 +88,22 @@ export class QuadraticMomentLoss implements NeuronLoss {
     this.epsSq = epsSq;
     // P, δ and Pδ live in a WebAssembly kernel's memory when SIMD is available (issue 4: the
     // p×p mat-vec is most of a step; 3.0 → 0.7 µs for p = 55), else in ordinary arrays.
-    this.kernel = kernelInstance(p * p + 2 * p);
+    const sizes = [p * p, p, p, p, p, d * d, d, m * d, m, m * d, m];
+    const { offsets, total } = layout(sizes);
+    this.kernel = kernelInstance(total);
     if (this.kernel) {
       const { f64 } = this.kernel;
-      this.P = f64.subarray(0, p * p);
+      const view = (k: number) => f64.subarray(offsets[k], offsets[k] + sizes[k]);
+      this.P = view(0);
       this.P.set(P);
-      this.delta = f64.subarray(p * p, p * p + p);
-      this.Pd = f64.subarray(p * p + p, p * p + 2 * p);
+      this.delta = view(1);
+      this.Pd = view(2);
+      view(3).set(B);
+      const packed = view(4);
+      let idx = 0;
+      for (let a = 0; a < d; a++) for (let b = a; b < d; b++) packed[idx++] = Mstar[a * d + b];
+      this.kernelArrays = { U: view(7), A: view(8), gU: view(9), gA: view(10) };
+      this.kernelOffsets = offsets.map((o) => o * 8);
     } else {
       this.P = P;
       this.delta = new Float64Array(p);
@@ -192,7 +204,35 @@ export class QuadraticMomentLoss implements NeuronLoss {
     gU: Float64Array | null,
     gA: Float64Array | null,
   ): number {
-    const { m, d, p, delta, Pd, G, Gu, B } = this;
+    const { m, d, p, delta, Pd, G, Gu, B, kernel, kernelArrays: io } = this;
+    if (kernel && io) {
+      // the whole evaluation in one WebAssembly call (assembly/kernels.ts, same formulas)
+      io.U.set(U.length === m * d ? U : U.subarray(0, m * d));
+      io.A.set(A.length === m ? A : A.subarray(0, m));
+      const [oP, oDelta, oPd, oB, oMstar, oG, oGu, oU, oA, oGU, oGA] = this.kernelOffsets;
+      const loss = kernel.exports.quadraticMomentEvaluate(
+        m,
+        d,
+        oU,
+        oA,
+        oMstar,
+        oP,
+        oB,
+        oDelta,
+        oPd,
+        oG,
+        oGu,
+        oGU,
+        oGA,
+        gU ? 1 : 0,
+        gA ? 1 : 0,
+        this.factor,
+        this.epsSq,
+      );
+      if (gU) gU.set(io.gU);
+      if (gA) gA.set(io.gA);
+      return loss;
+    }
     this.pack(U, A, null, null, true);
     this.applyP(false);
     let quad = 0;
@@ -220,8 +260,8 @@ export class QuadraticMomentLoss implements NeuronLoss {
         if (gA) gA[i] = uGu;
       }
     }
-    // the quadratic form can round to a tiny negative value at an exact optimum
-    return Math.max(loss, 0);
+    // the quadratic form can round to a tiny negative value at an exact optimum (NaN stays NaN)
+    return loss < 0 ? 0 : loss;
   }
 
   /**

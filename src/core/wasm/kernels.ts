@@ -31,6 +31,25 @@ export interface KernelExports {
     gU: number,
     gA: number,
   ): number;
+  quadraticMomentEvaluate(
+    m: number,
+    d: number,
+    U: number,
+    A: number,
+    MstarPacked: number,
+    P: number,
+    B: number,
+    delta: number,
+    Pd: number,
+    G: number,
+    Gu: number,
+    gU: number,
+    gA: number,
+    wantGU: number,
+    wantGA: number,
+    factor: number,
+    epsSq: number,
+  ): number;
 }
 
 export interface KernelInstance {
