@@ -302,3 +302,50 @@ export function quadraticMomentEvaluate(
   // the quadratic form can round to a tiny negative value at an exact optimum
   return loss < 0 ? 0 : loss; // (NaN stays NaN: divergence is detected from it)
 }
+
+/**
+ * Up to `steps` gradient-descent steps U ← U − η∇ᵤL on the angular population loss, in place,
+ * with the arithmetic of the engine's own loop (θ[k] −= η·g[k]) so the result is the same to
+ * the bit. Stops before updating at a step whose loss is not ≤ stopAbove (divergence, NaN) or
+ * is ≤ stopAtOrBelow (early stop), and returns the number of completed steps; the host then
+ * takes that step itself. Arguments after `stopAtOrBelow` are those of angularEvaluate.
+ */
+export function angularGradientDescent(
+  steps: i32,
+  eta: f64,
+  stopAbove: f64,
+  stopAtOrBelow: f64,
+  m: i32,
+  r: i32,
+  d: i32,
+  alpha: f64,
+  beta: f64,
+  scale: f64,
+  teacherPairSum: f64,
+  U: usize,
+  A: usize,
+  units: usize,
+  vNorms: usize,
+  b: usize,
+  V: usize,
+  uNorms: usize,
+  rho: usize,
+  gU: usize,
+): i32 {
+  const n = m * d;
+  const etaV = f64x2.splat(eta);
+  for (let s = 0; s < steps; s++) {
+    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0);
+    if (!(L <= stopAbove) || L <= stopAtOrBelow) return s;
+    let k = 0;
+    for (; k + 2 <= n; k += 2) {
+      const o = (<usize>k) << 3;
+      v128.store(U + o, f64x2.sub(v128.load(U + o), f64x2.mul(etaV, v128.load(gU + o))));
+    }
+    if (k < n) {
+      const o = (<usize>k) << 3;
+      store<f64>(U + o, load<f64>(U + o) - eta * load<f64>(gU + o));
+    }
+  }
+  return steps;
+}

@@ -31,6 +31,11 @@ export interface RunHooks {
    * smaller than d (default true; see subspace.ts). false forces the full-d path.
    */
   subspace?: boolean;
+  /**
+   * Let the loss run the GD steps between two recorded or checked steps itself when it can
+   * (default true; the iterates are identical). false steps one at a time.
+   */
+  fuse?: boolean;
 }
 
 export interface RunResult {
@@ -203,7 +208,28 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   let reason = `reached step ${totalSteps}`;
   let step = 0;
   let loss = Number.NaN;
+  const fuse = hooks.fuse !== false && !resample && stepHooks.length === 0;
   for (; ; step++) {
+    if (fuse && step > 0) {
+      // Steps strictly before the next recorded step, progress check and the last step have
+      // nothing to record or check: hand them to the loss in one call when it can run them.
+      const until = Math.min(
+        grid[gridIndex] ?? totalSteps,
+        Math.ceil(step / checkEvery) * checkEvery,
+        totalSteps,
+      );
+      if (until - step >= 2) {
+        const done = stepObjective.fusedGradientDescent(
+          theta,
+          eta,
+          until - step,
+          divergenceFactor * initialLoss,
+          lossBelow ?? Number.NEGATIVE_INFINITY,
+        );
+        // a stop inside the block is taken again below, one step at a time
+        if (done !== null) step += done;
+      }
+    }
     resample?.(step, stepLoss);
     const L = stepObjective.valueAndGradient(theta, grad);
     if (Number.isNaN(initialLoss)) initialLoss = L;

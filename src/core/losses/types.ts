@@ -26,4 +26,18 @@ export interface NeuronLoss {
     hU: Float64Array,
     hA: Float64Array,
   ): void;
+  /**
+   * Optional fused gradient descent (issue 4): up to `steps` steps U ← U − η∇ᵤL in place with
+   * A fixed, bit-for-bit what the engine's loop would do, stopping before the update of a step
+   * whose loss is not ≤ stopAbove or is ≤ stopAtOrBelow. Returns the steps completed, or null
+   * when this loss cannot do it (the engine then steps itself).
+   */
+  gradientDescent?(
+    U: Float64Array,
+    A: Float64Array,
+    eta: number,
+    steps: number,
+    stopAbove: number,
+    stopAtOrBelow: number,
+  ): number | null;
 }

@@ -96,6 +96,26 @@ export class Objective {
     if (trainOutput) for (let i = 0; i < m; i++) grad[m * d + i] = outputScale * this.gA[i];
   }
 
+  /**
+   * Up to `steps` fused GD steps θ ← θ − η∇L(θ) in place, when the parameterization is the
+   * identity, output weights are fixed and the loss can run them (NeuronLoss.gradientDescent):
+   * the same iterates as stepping one at a time. Returns the steps completed, or null.
+   */
+  fusedGradientDescent(
+    theta: Float64Array,
+    eta: number,
+    steps: number,
+    stopAbove: number,
+    stopAtOrBelow: number,
+  ): number | null {
+    const { parameterization, trainOutput } = this.network;
+    if (!parameterization.isIdentity || trainOutput || !this.loss.gradientDescent) return null;
+    this.setPoint(theta);
+    const done = this.loss.gradientDescent(this.U, this.A, eta, steps, stopAbove, stopAtOrBelow);
+    if (done !== null) theta.set(this.U);
+    return done;
+  }
+
   /** out = ∇²L(θ)·v. */
   hessianVector(theta: Float64Array, v: Float64Array, out: Float64Array): void {
     const { m, d, parameterization, outputScale, trainOutput } = this.network;

@@ -31,6 +31,28 @@ export interface KernelExports {
     gU: number,
     gA: number,
   ): number;
+  angularGradientDescent(
+    steps: number,
+    eta: number,
+    stopAbove: number,
+    stopAtOrBelow: number,
+    m: number,
+    r: number,
+    d: number,
+    alpha: number,
+    beta: number,
+    scale: number,
+    teacherPairSum: number,
+    U: number,
+    A: number,
+    units: number,
+    vNorms: number,
+    b: number,
+    V: number,
+    uNorms: number,
+    rho: number,
+    gU: number,
+  ): number;
   quadraticMomentEvaluate(
     m: number,
     d: number,

@@ -222,6 +222,45 @@ export class AngularPopulationLoss implements NeuronLoss {
     return scale * (alpha * rho2 + 2 * beta * pairSum);
   }
 
+  gradientDescent(
+    U: Float64Array,
+    A: Float64Array,
+    eta: number,
+    steps: number,
+    stopAbove: number,
+    stopAtOrBelow: number,
+  ): number | null {
+    const { m, d, kernel } = this;
+    if (!kernel) return null;
+    kernel.U.set(U.length === m * d ? U : U.subarray(0, m * d));
+    kernel.A.set(A.length === m ? A : A.subarray(0, m));
+    const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU] = kernel.at;
+    const done = kernel.instance.exports.angularGradientDescent(
+      steps,
+      eta,
+      stopAbove,
+      stopAtOrBelow,
+      m,
+      this.teacher.r,
+      d,
+      this.alpha,
+      this.beta,
+      this.scale,
+      this.teacherPairSum,
+      oU,
+      oA,
+      oUnits,
+      oVNorms,
+      oB,
+      oV,
+      oUNorms,
+      oRho,
+      oGU,
+    );
+    U.set(kernel.U);
+    return done;
+  }
+
   hessianVector(
     U: Float64Array,
     A: Float64Array,
