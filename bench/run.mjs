@@ -225,7 +225,7 @@ async function largeEmpiricalWorkload(dir) {
     name: "large empirical",
     setting: `ReLU ntk, N = ${N} on the unit sphere, d = ${d}, m = ${m}, GD η = ${lr}, ${steps} steps`,
     unit: "s/step",
-    kernels: kernels.name,
+    kernels: kernels.describeRun(),
     steps,
     ours,
     baselines,

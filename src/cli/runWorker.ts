@@ -58,7 +58,7 @@ try {
     },
     shouldStop: () => Atomics.load(stop, 0) !== 0,
   });
-  post({ type: "kernels", name: kernels.name }); // what actually ran
+  post({ type: "kernels", name: kernels.describeRun() }); // what actually ran
   const finalTheta = new Float64Array(result.finalTheta);
   const initialTheta = new Float64Array(result.initialTheta);
   post({ type: "done", result: { ...result, finalTheta, initialTheta } }, [
@@ -67,6 +67,6 @@ try {
   ]);
 } catch (e) {
   const err = e as Error;
-  post({ type: "kernels", name: kernels.name });
+  post({ type: "kernels", name: kernels.describeRun() });
   post({ type: "error", message: err.message, stack: err.stack });
 }

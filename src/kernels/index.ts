@@ -28,42 +28,59 @@ export function parseKernelChoice(value: string, where = "--kernels"): KernelCho
   );
 }
 
+/** The installed backend, and what it did for the current run (for the run's manifest). */
+export interface InstalledKernels {
+  readonly kernels: MatrixKernels;
+  /** Starts counting for a new run (a worker thread runs many). */
+  startRun(): void;
+  /** What the run's matrix products used, in words, e.g. "onnxruntime 2 threads". */
+  describeRun(): string;
+}
+
 /**
- * Installs the chosen backend for this thread and returns it; its `name` says what actually
- * ran (read it after the run). "auto" loads ONNX Runtime only when the first product large
- * enough for it comes (a population run never pays its ~30 MB and load time) and falls back
- * to the portable kernels, naming the reason, when it cannot load. "onnx" loads at once and
- * throws when it is not available.
+ * Installs the chosen backend for this thread. "auto" loads ONNX Runtime only when the first
+ * product large enough for it comes (a population run never pays its ~30 MB and load time)
+ * and falls back to the portable kernels, naming the reason, when it cannot load. "onnx" loads
+ * at once and throws when it is not available.
  */
-export function installKernels(selection: KernelSelection): MatrixKernels {
-  if (selection.choice === "portable") {
-    useMatrixKernels(portableKernels);
-    return portableKernels;
-  }
-  if (selection.choice === "onnx") {
-    const { kernels, reason } = loadOnnxKernels({ threads: selection.threads });
-    if (!kernels) throw new Error(`--kernels onnx: ${reason}`);
+export function installKernels(selection: KernelSelection): InstalledKernels {
+  if (selection.choice !== "auto") {
+    let kernels: MatrixKernels = portableKernels;
+    if (selection.choice === "onnx") {
+      const loaded = loadOnnxKernels({ threads: selection.threads });
+      if (!loaded.kernels) throw new Error(`--kernels onnx: ${loaded.reason}`);
+      kernels = loaded.kernels;
+    }
     useMatrixKernels(kernels);
-    return kernels;
+    return { kernels, startRun() {}, describeRun: () => kernels.name };
   }
   let onnx: MatrixKernels | null | undefined; // undefined: not tried yet
   let reason = "";
+  let largeProducts = 0; // in the current run
   const auto: MatrixKernels = {
     get name() {
       if (onnx) return onnx.name;
-      return onnx === null
-        ? `portable (${reason})`
-        : "portable (auto: no product large enough for onnxruntime)";
+      return onnx === null ? `portable (${reason})` : "portable (onnxruntime not loaded yet)";
     },
     gemm(transA, transB, M, N, K, A, B, C) {
-      if (onnx === undefined && M * N * K >= ONNX_MIN_WORK) {
-        const loaded = loadOnnxKernels({ threads: selection.threads });
-        onnx = loaded.kernels;
-        reason = loaded.reason;
+      if (M * N * K >= ONNX_MIN_WORK) {
+        largeProducts++;
+        if (onnx === undefined) {
+          const loaded = loadOnnxKernels({ threads: selection.threads });
+          onnx = loaded.kernels;
+          reason = loaded.reason;
+        }
       }
       (onnx ?? portableKernels).gemm(transA, transB, M, N, K, A, B, C);
     },
   };
   useMatrixKernels(auto);
-  return auto;
+  return {
+    kernels: auto,
+    startRun() {
+      largeProducts = 0;
+    },
+    describeRun: () =>
+      largeProducts === 0 ? "portable (no product large enough for onnxruntime)" : auto.name,
+  };
 }

@@ -7,10 +7,9 @@ import { existsSync, rmSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
 import { type RunResult, runExperiment } from "../core/experiment/run.js";
 import { setupRun } from "../core/experiment/setup.js";
-import type { MatrixKernels } from "../core/linalg/gemm.js";
 import { finishManifest, startManifest } from "../io/manifest.js";
 import { RunFolder } from "../io/runFolder.js";
-import { installKernels, type KernelSelection } from "../kernels/index.js";
+import { type InstalledKernels, installKernels, type KernelSelection } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
 
 export interface JobTask {
@@ -34,13 +33,14 @@ export interface JobOutcome {
 }
 
 /** The backend installed in this worker thread, by selection (installed once per thread). */
-let installed: { key: string; kernels: MatrixKernels } | null = null;
+let installed: { key: string; kernels: InstalledKernels } | null = null;
 
 export default function runJob(task: JobTask): JobOutcome {
   const t0 = performance.now();
   const key = JSON.stringify(task.kernels);
   if (installed?.key !== key) installed = { key, kernels: installKernels(task.kernels) };
   const kernels = installed.kernels;
+  kernels.startRun();
   // A stale folder (an interrupted or outdated run) is replaced, never appended to.
   for (const f of ["metrics.csv", "manifest.json"]) {
     if (existsSync(`${task.dir}/${f}`)) rmSync(`${task.dir}/${f}`);
@@ -81,7 +81,7 @@ export default function runJob(task: JobTask): JobOutcome {
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   finishManifest(manifest, result, failure, lastLoss, wallSeconds);
-  manifest.kernels = kernels.name; // what actually ran
+  manifest.kernels = kernels.describeRun(); // what this run's products used
   folder.writeJson("manifest.json", manifest);
   return {
     status: String(manifest.status),

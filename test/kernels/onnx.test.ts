@@ -90,14 +90,16 @@ describe("ONNX Runtime kernels", () => {
       });
 
   it("are chosen by installKernels, and a bad choice is one clear error", () => {
-    expect(installKernels({ choice: "portable" }).name).toBe("portable");
+    expect(installKernels({ choice: "portable" }).describeRun()).toBe("portable");
     expect(matrixKernels()).toBe(portableKernels);
-    expect(installKernels({ choice: "onnx", threads: 1 }).name).toBe("onnxruntime 1 thread");
-    // auto loads ONNX Runtime at the first product large enough for it, and says so
+    expect(installKernels({ choice: "onnx", threads: 1 }).describeRun()).toBe(
+      "onnxruntime 1 thread",
+    );
+    // auto loads ONNX Runtime at the first product large enough for it, and says so per run
     const auto = installKernels({ choice: "auto", threads: 2 });
-    expect(matrixKernels()).toBe(auto);
+    expect(matrixKernels()).toBe(auto.kernels);
     const small = [2, 2, 2] as const;
-    auto.gemm(
+    auto.kernels.gemm(
       false,
       false,
       ...small,
@@ -105,12 +107,14 @@ describe("ONNX Runtime kernels", () => {
       new Float64Array(4),
       new Float64Array(4),
     );
-    expect(auto.name).toBe("portable (auto: no product large enough for onnxruntime)");
+    expect(auto.describeRun()).toBe("portable (no product large enough for onnxruntime)");
     const n = 64; // n³ = 2^18 multiply-adds: ONNX_MIN_WORK
     const A = rng.fillNormal(new Float64Array(n * n), 1);
     const C = new Float64Array(n * n);
-    auto.gemm(false, false, n, n, n, A, A, C);
-    expect(auto.name).toBe("onnxruntime 2 threads");
+    auto.kernels.gemm(false, false, n, n, n, A, A, C);
+    expect(auto.describeRun()).toBe("onnxruntime 2 threads");
+    auto.startRun(); // a later run in the same thread that multiplies nothing large
+    expect(auto.describeRun()).toBe("portable (no product large enough for onnxruntime)");
     expect(relativeError(C, naiveGemm(false, false, n, n, n, A, A))).toBeLessThan(1e-12);
     expect(() => parseKernelChoice("cuda")).toThrow(
       '--kernels: "cuda" is not a kernel backend; use one of auto, portable, onnx',
