@@ -31,6 +31,36 @@ const pythons = {
   torch: process.env.OVERPARAM_TORCH_PYTHON ?? "/usr/bin/python3",
 };
 
+/**
+ * The baselines need numpy (python3 on the PATH) and Debian's python3-torch with an optimized
+ * BLAS (libopenblas0-pthread; without it Debian's numpy/torch fall back to the reference BLAS).
+ * Where something is missing and this runs as root with apt-get, install it (`--no-install`
+ * skips this); otherwise say what to install. A baseline still missing is reported as such.
+ */
+function ensureBaselines() {
+  const has = (python, module) =>
+    spawnSync(python, ["-c", `import ${module}`], { stdio: "ignore" }).status === 0;
+  const packages = [];
+  if (!has(pythons.numpy, "numpy")) {
+    packages.push("python3-numpy");
+    if (!process.env.OVERPARAM_PYTHON) pythons.numpy = "/usr/bin/python3";
+  }
+  if (!has(pythons.torch, "torch")) packages.push("python3-torch");
+  const dpkg = spawnSync("dpkg", ["-s", "libopenblas0-pthread"], { stdio: "ignore" });
+  if (dpkg.status !== 0 && !dpkg.error) packages.push("libopenblas0-pthread");
+  if (packages.length === 0) return;
+  const command = `apt-get install -y ${packages.join(" ")}`;
+  const apt = spawnSync("apt-get", ["--version"], { stdio: "ignore" });
+  if (args.has("--no-install") || process.getuid?.() !== 0 || apt.status !== 0) {
+    console.log(`baselines: missing ${packages.join(", ")}; install them with \`${command}\``);
+    return;
+  }
+  console.log(`baselines: running \`apt-get update && ${command}\` (--no-install skips this)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  spawnSync("apt-get", ["update"], { stdio: "inherit", env });
+  spawnSync("apt-get", ["install", "-y", ...packages], { stdio: "inherit", env });
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -261,6 +291,7 @@ function summarize(w) {
   return row;
 }
 
+ensureBaselines();
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
 /**
  * Issue 4's memory target: a 10⁷-step population run (XD setting, through the CLI: worker
