@@ -208,7 +208,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   let reason = `reached step ${totalSteps}`;
   let step = 0;
   let loss = Number.NaN;
-  const fuse = hooks.fuse !== false && !resample && stepHooks.length === 0;
+  let fuse = hooks.fuse !== false && !resample && stepHooks.length === 0;
   for (; ; step++) {
     if (fuse && step > 0) {
       // Steps strictly before the next recorded step, progress check and the last step have
@@ -226,8 +226,10 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
           divergenceFactor * initialLoss,
           lossBelow ?? Number.NEGATIVE_INFINITY,
         );
-        // a stop inside the block is taken again below, one step at a time
-        if (done !== null) step += done;
+        // a stop inside the block is taken again below, one step at a time; a loss that cannot
+        // fuse steps (null) is not asked again
+        if (done === null) fuse = false;
+        else step += done;
       }
     }
     resample?.(step, stepLoss);
