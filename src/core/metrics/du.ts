@@ -1,5 +1,6 @@
 import type { Spec } from "../../spec/schema.js";
 import { extremeEigenvalues } from "../linalg/extremeEigenvalues.js";
+import { matrixKernels } from "../linalg/gemm.js";
 import type { Sample } from "../losses/empirical.js";
 import { firstProblem, needsTrainingSet } from "./applicability.js";
 import type { Metric } from "./types.js";
@@ -11,22 +12,25 @@ function reluWithData(spec: Spec): string | null {
   );
 }
 
-/** Activation pattern 1{wᵣᵀxᵢ > 0} as bitsets: one row of ⌈m/32⌉ words per sample. */
+/**
+ * Activation pattern 1{wᵣᵀxᵢ > 0} as bitsets: one row of ⌈m/32⌉ words per sample. The
+ * pre-activations come from one product Z = X·Wᵀ (N×m scratch) through the installed matrix
+ * kernels: the plain N·m·d loop took seconds per recorded row at DU's full size.
+ */
 function patterns(
   theta: Float64Array,
   m: number,
   d: number,
   sample: Sample,
   out: Uint32Array,
+  Z: Float64Array,
 ): void {
   const words = (m + 31) >>> 5;
+  matrixKernels().gemm(false, true, sample.n, m, d, sample.X, theta, Z);
   out.fill(0);
   for (let i = 0; i < sample.n; i++) {
-    for (let r = 0; r < m; r++) {
-      let z = 0;
-      for (let k = 0; k < d; k++) z += theta[r * d + k] * sample.X[i * d + k];
-      if (z > 0) out[i * words + (r >>> 5)] |= 1 << (r & 31);
-    }
+    const zo = i * m;
+    for (let r = 0; r < m; r++) if (Z[zo + r] > 0) out[i * words + (r >>> 5)] |= 1 << (r & 31);
   }
 }
 
@@ -47,11 +51,12 @@ export const duFlips: Metric = {
     const words = (m + 31) >>> 5;
     const initial = new Uint32Array(train.n * words);
     const current = new Uint32Array(train.n * words);
-    patterns(ctx.initialTheta, m, d, train, initial);
+    const Z = new Float64Array(train.n * m);
+    patterns(ctx.initialTheta, m, d, train, initial, Z);
     return {
       columns: ["du_flip_fraction", "du_max_distance"],
       observe: (p, out) => {
-        patterns(p.theta, m, d, train, current);
+        patterns(p.theta, m, d, train, current, Z);
         let flips = 0;
         for (let k = 0; k < current.length; k++) flips += popcount(current[k] ^ initial[k]);
         let maxDist = 0;
@@ -82,15 +87,10 @@ export const duGram: Metric = {
     const train = ctx.train!;
     const n = train.n;
     const words = (m + 31) >>> 5;
+    // Gram matrix XXᵀ, made exactly symmetric (a backend may round (i, j) and (j, i) apart)
     const G = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = i; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < d; k++) s += train.X[i * d + k] * train.X[j * d + k];
-        G[i * n + j] = s;
-        G[j * n + i] = s;
-      }
-    }
+    matrixKernels().gemm(false, true, n, n, d, train.X, train.X, G);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) G[i * n + j] = G[j * n + i];
     const Hinf = new Float64Array(n * n);
     for (let k = 0; k < n * n; k++) {
       const c = Math.max(-1, Math.min(1, G[k]));
@@ -98,11 +98,12 @@ export const duGram: Metric = {
     }
     const lambda0 = minEigenvalue(Hinf, n);
     const bits = new Uint32Array(n * words);
+    const Z = new Float64Array(n * m);
     const H = new Float64Array(n * n);
     return {
       columns: ["du_gram_min_eig"],
       observe: (p, out) => {
-        patterns(p.theta, m, d, train, bits);
+        patterns(p.theta, m, d, train, bits, Z);
         for (let i = 0; i < n; i++) {
           for (let j = i; j < n; j++) {
             let c = 0;
