@@ -148,14 +148,13 @@ export class EmpiricalLoss implements NeuronLoss {
     const { m, d, Z, residual } = this;
     const { X, y, n } = this.sample;
     const act = this.activation;
-    const value = act.value;
     const kernels = matrixKernels();
     kernels.gemm(false, true, n, m, d, X, U, Z);
     let total = 0;
     for (let k = 0; k < n; k++) {
       const zo = k * m;
       let f = 0;
-      for (let i = 0; i < m; i++) f += A[i] * value(Z[zo + i]);
+      for (let i = 0; i < m; i++) f += A[i] * act.value(Z[zo + i]);
       const e = f - y[k];
       residual[k] = e;
       total += e * e;
@@ -164,7 +163,6 @@ export class EmpiricalLoss implements NeuronLoss {
     if (gU) {
       if (!this.coef) this.coef = new Float64Array(n * m);
       const coefT = this.coef;
-      const derivative = act.derivative;
       const T = 64;
       for (let k0 = 0; k0 < n; k0 += T) {
         const k1 = Math.min(n, k0 + T);
@@ -173,7 +171,7 @@ export class EmpiricalLoss implements NeuronLoss {
           for (let k = k0; k < k1; k++) {
             const e2 = 2 * s * residual[k];
             const zo = k * m;
-            for (let i = i0; i < i1; i++) coefT[i * n + k] = e2 * A[i] * derivative(Z[zo + i]);
+            for (let i = i0; i < i1; i++) coefT[i * n + k] = e2 * A[i] * act.derivative(Z[zo + i]);
           }
         }
       }
@@ -184,7 +182,7 @@ export class EmpiricalLoss implements NeuronLoss {
       for (let k = 0; k < n; k++) {
         const e2 = 2 * s * residual[k];
         const zo = k * m;
-        for (let i = 0; i < m; i++) gA[i] += e2 * value(Z[zo + i]);
+        for (let i = 0; i < m; i++) gA[i] += e2 * act.value(Z[zo + i]);
       }
     }
     return s * total;
