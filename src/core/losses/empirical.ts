@@ -123,15 +123,21 @@ export class EmpiricalLoss implements NeuronLoss {
         }
       }
     }
-    if (gA) {
-      gA.fill(0);
-      for (let k = 0; k < n; k++) {
-        const e2 = 2 * s * residual[k];
-        const zo = k * m;
-        for (let i = 0; i < m; i++) gA[i] += e2 * act.value(Z[zo + i]);
-      }
-    }
+    if (gA) this.outputGradient(gA);
     return s * total;
+  }
+
+  /** ∂L/∂aᵢ = 2s Σₖ eₖ σ(zₖᵢ) from the Z (N×m) and residuals of the last evaluate. */
+  private outputGradient(gA: Float64Array): void {
+    const { m, Z, residual } = this;
+    const n = this.sample.n;
+    const s = this.factor;
+    gA.fill(0);
+    for (let k = 0; k < n; k++) {
+      const e2 = 2 * s * residual[k];
+      const zo = k * m;
+      for (let i = 0; i < m; i++) gA[i] += e2 * this.activation.value(Z[zo + i]);
+    }
   }
 
   /**
@@ -177,14 +183,7 @@ export class EmpiricalLoss implements NeuronLoss {
       }
       kernels.gemm(false, false, m, d, n, coefT, X, gU);
     }
-    if (gA) {
-      gA.fill(0);
-      for (let k = 0; k < n; k++) {
-        const e2 = 2 * s * residual[k];
-        const zo = k * m;
-        for (let i = 0; i < m; i++) gA[i] += e2 * act.value(Z[zo + i]);
-      }
-    }
+    if (gA) this.outputGradient(gA);
     return s * total;
   }
 
