@@ -98,10 +98,11 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   let anyFailed = false;
   for (const [k, p] of prepared.entries()) {
     if (stopper.interrupted()) break;
-    const folder = sweep ? RunFolder.create(path.join(outDir, p.label), opts.force) : root;
+    const dir = sweep ? path.join(outDir, p.label) : outDir;
+    if (sweep) RunFolder.create(dir, opts.force); // refuses a non-empty folder without --force
     const label = sweep ? `${name} ${p.label} (${k + 1}/${prepared.length})` : name;
     const manifest = await executeRun({
-      folder,
+      dir,
       spec: p.spec,
       arrays: p.arrays,
       source: loaded.source,
@@ -113,7 +114,7 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       label,
       kernels: { choice: kernels },
     });
-    const line = `${label}: ${manifest.status} — ${manifest.reason} (final loss ${manifest.finalLoss}, ${Number(manifest.wallSeconds).toFixed(2)} s) → ${path.relative(process.cwd(), folder.dir) || "."}`;
+    const line = `${label}: ${manifest.status} — ${manifest.reason} (final loss ${manifest.finalLoss}, ${Number(manifest.wallSeconds).toFixed(2)} s) → ${path.relative(process.cwd(), dir) || "."}`;
     if (!opts.quiet) process.stdout.write(`${line}\n`);
     if (manifest.status === "failed") anyFailed = true;
     index.push({
