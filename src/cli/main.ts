@@ -11,6 +11,7 @@ import { defaultKernelChoice, KERNEL_CHOICES, type KernelChoice } from "../kerne
 import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
+import { specJsonSchema } from "../spec/jsonSchema.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
 import type { Spec } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
@@ -289,6 +290,15 @@ Examples:
       for (const a of Object.values(activations))
         process.stdout.write(`${a.name.padEnd(10)}  ${a.description}\n`);
     });
+  program
+    .command("schema")
+    .description(
+      "print the JSON Schema of spec files (for editors: `# yaml-language-server: $schema=<file>`)",
+    )
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(specJsonSchema(), null, 2)}\n`);
+    });
+
   program.addOption(new Option("--no-color", "disable colors").hideHelp());
   return program;
 }
