@@ -1,9 +1,11 @@
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { activations } from "../core/activations/registry.js";
 import { metrics } from "../core/metrics/registry.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
-import { installStopHandler } from "../io/interrupt.js";
+import { type FolderLock, lockOutputFolder } from "../io/folderLock.js";
+import { installStopHandler, type StopHandler } from "../io/interrupt.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
@@ -36,6 +38,14 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
 }
 
+/** One validated sweep point with its arrays loaded. */
+interface PreparedRun {
+  spec: Spec;
+  arrays: ArrayStore;
+  label: string;
+  assignments: ReadonlyArray<readonly [string, unknown]>;
+}
+
 async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   const kernels = opts.kernels ?? kernelDefault();
   const loaded = await loadSpecDocument(ref);
@@ -55,12 +65,7 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   const points = expandSweep(doc);
 
   // Validate every combination (and load its arrays) before anything runs or is written.
-  const prepared: {
-    spec: Spec;
-    arrays: ArrayStore;
-    label: string;
-    assignments: ReadonlyArray<readonly [string, unknown]>;
-  }[] = [];
+  const prepared: PreparedRun[] = [];
   const problems: string[] = [];
   for (const point of points) {
     const v = validateSpec(point.doc);
@@ -90,10 +95,39 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   if (kernels === "onnx") requireOnnx();
   const name = prepared[0].spec.name;
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
-  const stopper = installStopHandler("finishing the current step and saving what was recorded");
-  const { stopFlag } = stopper;
-
+  const createdOut = !existsSync(outDir);
   const root = RunFolder.create(outDir, opts.force);
+  const stopper = installStopHandler("finishing the current step and saving what was recorded");
+  let lock: FolderLock;
+  try {
+    lock = await lockOutputFolder(outDir, "run", (e) => {
+      process.stderr.write(`error: lost the lock on ${outDir} (${e.message}); stopping\n`);
+      Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
+    });
+  } catch (e) {
+    stopper.dispose();
+    if (createdOut) rmSync(outDir, { recursive: true, force: true });
+    throw e;
+  }
+  try {
+    return await runPrepared(prepared, opts, kernels, loaded.source, outDir, root, stopper);
+  } finally {
+    stopper.dispose();
+    await lock.release();
+  }
+}
+
+async function runPrepared(
+  prepared: PreparedRun[],
+  opts: RunOptions,
+  kernels: KernelChoice,
+  source: string,
+  outDir: string,
+  root: RunFolder,
+  stopper: StopHandler,
+): Promise<number> {
+  const { stopFlag } = stopper;
+  const name = prepared[0].spec.name;
   const sweep = prepared.length > 1 || prepared[0].assignments.length > 0;
   const index: Record<string, unknown>[] = [];
   let anyFailed = false;
@@ -106,7 +140,7 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       dir,
       spec: p.spec,
       arrays: p.arrays,
-      source: loaded.source,
+      source,
       sweep: p.assignments,
       saveWeights: opts.saveWeights,
       saveInitialWeights: opts.saveInitialWeights,
@@ -125,9 +159,8 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       finalLoss: manifest.finalLoss,
       wallSeconds: manifest.wallSeconds,
     });
-    if (sweep) root.writeJson("index.json", { name, source: loaded.source, runs: index });
+    if (sweep) root.writeJson("index.json", { name, source, runs: index });
   }
-  stopper.dispose();
   if (stopper.interrupted()) return EXIT_INTERRUPTED;
   return anyFailed ? 1 : 0;
 }

@@ -33,6 +33,8 @@ export interface Manifest {
   finalLoss?: number | string | null;
   /** Rows written to metrics.csv (a reused run is checked against it). */
   rowsRecorded?: number | null;
+  /** SHA-256 of metrics.csv, checked before a run is reused. */
+  metricsSha256?: string;
   /** The header of metrics.csv. */
   columns?: string[] | null;
   summary?: Record<string, number | string | null>;

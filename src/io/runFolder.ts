@@ -1,3 +1,4 @@
+import { createHash, type Hash } from "node:crypto";
 import {
   closeSync,
   existsSync,
@@ -10,6 +11,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
+import { LOCK_ENTRIES } from "./folderLock.js";
 import { UserInputError } from "./specFile.js";
 
 /** Formats a float64 so that numpy/pandas read back the identical value ("nan", "inf"). */
@@ -27,6 +29,8 @@ export function formatNumber(x: number): string {
  */
 export class RunFolder {
   private csv: number | null = null;
+  private digest: Hash | null = null;
+  private sha256: string | null = null;
 
   private constructor(readonly dir: string) {}
 
@@ -36,7 +40,7 @@ export class RunFolder {
    */
   static create(dir: string, force: boolean): RunFolder {
     if (existsSync(dir)) {
-      const entries = readdirSync(dir);
+      const entries = readdirSync(dir).filter((e) => !LOCK_ENTRIES.includes(e));
       if (entries.length > 0 && !force) {
         throw new UserInputError([
           `--out ${dir}: folder exists and is not empty; choose another folder or pass --force`,
@@ -56,20 +60,36 @@ export class RunFolder {
 
   openMetrics(columns: readonly string[]): void {
     this.csv = openSync(path.join(this.dir, "metrics.csv"), "w");
-    writeSync(this.csv, `${columns.join(",")}\n`);
+    this.digest = createHash("sha256");
+    this.write(`${columns.join(",")}\n`);
   }
 
   appendRow(row: readonly number[]): void {
     if (this.csv === null) throw new Error("metrics.csv is not open");
-    writeSync(this.csv, `${row.map(formatNumber).join(",")}\n`);
+    this.write(`${row.map(formatNumber).join(",")}\n`);
+  }
+
+  private write(text: string): void {
+    writeSync(this.csv!, text);
+    this.digest!.update(text);
   }
 
   close(): void {
     if (this.csv !== null) {
-      fsyncSync(this.csv);
-      closeSync(this.csv);
+      const fd = this.csv;
       this.csv = null;
+      this.sha256 = this.digest!.digest("hex");
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     }
+  }
+
+  /** SHA-256 of metrics.csv as written (after close), for verifying a folder before reuse. */
+  get metricsSha256(): string | null {
+    return this.sha256;
   }
 }
 

@@ -102,6 +102,7 @@ export async function runToFolder(opts: RunToFolderOptions): Promise<Manifest> {
     result?.finalLoss ?? lastLoss,
     (performance.now() - t0) / 1000,
   );
+  if (folder.metricsSha256) manifest.metricsSha256 = folder.metricsSha256;
   if (opts.describeKernels) manifest.kernels = opts.describeKernels();
   if (result?.notes.length) manifest.notes = result.notes;
   // The final manifest is written whatever happened above; if even that fails (a full disk),

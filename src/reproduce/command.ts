@@ -13,8 +13,9 @@ import {
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Verdict } from "../analysis/verdict.js";
-import { installStopHandler } from "../io/interrupt.js";
-import { UserInputError } from "../io/specFile.js";
+import { LOCK_ENTRIES, lockOutputFolder } from "../io/folderLock.js";
+import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { describeFsError, UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { writeFigure } from "../plot/render.js";
@@ -50,7 +51,7 @@ const DEFAULT_THROUGHPUT = 1.5e9;
  */
 function checkOutputFolder(out: string, force: boolean): void {
   if (!existsSync(out)) return;
-  const entries = readdirSync(out);
+  const entries = readdirSync(out).filter((e) => !LOCK_ENTRIES.includes(e));
   if (entries.length === 0 || force) return;
   const marker = path.join(out, MARKER);
   let ours = false;
@@ -103,9 +104,16 @@ export async function reproduceCommand(
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1)) {
     throw new UserInputError([`--threads ${opts.threads}: must be a whole number ≥ 1`]);
   }
-  const plan = await planReproduction(papers, opts.mode);
-  if (opts.dryRun) return describePlan(plan, opts);
-  return executeReproduction(plan, opts);
+  // One Ctrl-C handler for the whole command: planning, running and drawing the report.
+  const stopper = installStopHandler("keeping finished runs, writing the report for what exists");
+  try {
+    const plan = await planReproduction(papers, opts.mode);
+    if (opts.dryRun) return describePlan(plan, opts);
+    if (stopper.interrupted()) return 130; // nothing written yet
+    return await executeReproduction(plan, opts, stopper);
+  } finally {
+    stopper.dispose();
+  }
 }
 
 /** `--dry-run`: what would run, what is reused, and how long it should take. */
@@ -138,20 +146,77 @@ function describePlan(plan: Plan, opts: Omit<ReproduceOptions, "mode">): number 
 export async function executeReproduction(
   plan: Plan,
   opts: Omit<ReproduceOptions, "mode">,
+  handler?: StopHandler,
+): Promise<number> {
+  const stopper = handler ?? installStopHandler("keeping finished runs, writing the report");
+  try {
+    return await lockedReproduction(plan, opts, stopper);
+  } finally {
+    if (!handler) stopper.dispose();
+  }
+}
+
+async function lockedReproduction(
+  plan: Plan,
+  opts: Omit<ReproduceOptions, "mode">,
+  stopper: StopHandler,
+): Promise<number> {
+  const out = path.resolve(opts.out);
+  checkOutputFolder(out, opts.force);
+  makeFolder(out);
+  const lock = await lockOutputFolder(out, "reproduce", (e) => {
+    process.stderr.write(`error: lost the lock on ${out} (${e.message}); stopping\n`);
+    Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
+  });
+  // Whatever ends this process (a second Ctrl-C, a full disk), report.json must not claim
+  // "running" afterwards: the exit hook marks an unfinished report as interrupted.
+  const marker = path.join(out, MARKER);
+  const onExit = () => {
+    try {
+      const current = JSON.parse(readFileSync(marker, "utf8"));
+      if (current.status === "running")
+        writeFileSync(
+          marker,
+          `${JSON.stringify({ ...current, status: "interrupted", reason: "the process ended before the report was written" })}\n`,
+        );
+    } catch {
+      // nothing to correct, or the disk refuses: nothing more can be done here
+    }
+  };
+  process.on("exit", onExit);
+  try {
+    return await reproduceInto(out, plan, opts, stopper);
+  } finally {
+    process.off("exit", onExit);
+    onExit(); // after an error (e.g. a full disk) the report may still say "running"
+    await lock.release();
+  }
+}
+
+/** mkdir -p with one clear line when the path cannot be a folder. */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UserInputError([`--out ${dir}: cannot create the folder (${describeFsError(e)})`]);
+  }
+}
+
+async function reproduceInto(
+  out: string,
+  plan: Plan,
+  opts: Omit<ReproduceOptions, "mode">,
+  stopper: StopHandler,
 ): Promise<number> {
   const started = performance.now();
   const { mode, papers } = plan;
-  const out = path.resolve(opts.out);
-  checkOutputFolder(out, opts.force);
   const runsRoot = path.join(out, "runs");
-  mkdirSync(runsRoot, { recursive: true });
+  makeFolder(runsRoot);
   // Mark the folder as ours at once, so a resumed or interrupted reproduction is recognised.
-  if (!existsSync(path.join(out, MARKER))) {
-    writeFileAtomic(
-      path.join(out, MARKER),
-      `${JSON.stringify({ kind: REPORT_KIND, status: "running" })}\n`,
-    );
-  }
+  writeFileAtomic(
+    path.join(out, MARKER),
+    `${JSON.stringify({ kind: REPORT_KIND, status: "running", pid: process.pid })}\n`,
+  );
 
   const todo = plan.jobs.filter((j) => !isReusable(j, runsRoot));
   const threads = Math.max(
@@ -174,20 +239,17 @@ export async function executeReproduction(
     }
   }
 
-  const stopper = installStopHandler("keeping finished runs, writing the report for what exists");
-  let outcomes: Map<Job, Outcome>;
-  try {
-    outcomes = await runJobs(todo, {
-      runsRoot,
-      threads,
-      quiet: opts.quiet,
-      stopFlag: stopper.stopFlag,
-      source: (job) => `preset:${job.preset}`,
-      kernels: opts.kernels ?? "auto",
-    });
-  } finally {
-    stopper.dispose();
-  }
+  const outcomes: Map<Job, Outcome> = stopper.interrupted()
+    ? new Map()
+    : await runJobs(todo, {
+        runsRoot,
+        threads,
+        quiet: opts.quiet,
+        stopFlag: stopper.stopFlag,
+        source: (job) => `preset:${job.preset}`,
+        kernels: opts.kernels ?? "auto",
+      });
+  // interrupted while runs were going: the report covers what finished
   const interrupted = stopper.interrupted();
 
   // observers → figures/report
@@ -284,6 +346,6 @@ export async function executeReproduction(
   say(
     `report: ${path.relative(process.cwd(), path.join(out, "report.html"))} — ${verdicts.filter((v) => v.status === "reproduced").length}/${verdicts.length} claims reproduced, ${verdicts.filter((v) => v.status === "partly").length} partly, ${verdicts.filter((v) => v.status === "not reproduced").length} not, ${verdicts.filter((v) => v.status === "failed").length} without data; ${failed} failed runs (${formatDuration(wallSeconds)})`,
   );
-  if (interrupted) return 130;
+  if (stopper.interrupted()) return 130;
   return failed > 0 || problems.length > 0 ? 1 : 0;
 }

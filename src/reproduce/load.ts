@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { unusableBecause } from "../io/verifyRun.js";
 import type { Job } from "./plan.js";
 
 /** A finished (or failed) run read back from its folder, columns as arrays. */
@@ -65,13 +66,7 @@ export function loadRun(job: Job, runsRoot: string): LoadedRun {
   };
 }
 
-/** A finished run can be reused when it completed or diverged with the same spec and engine. */
+/** A finished run is reused only when its folder verifies (see io/verifyRun.ts). */
 export function isReusable(job: Job, runsRoot: string): boolean {
-  const m = readManifest(path.join(runsRoot, job.dir));
-  return (
-    m !== null &&
-    m.specHash === job.hash &&
-    (m.status === "completed" || m.status === "diverged") &&
-    existsSync(path.join(runsRoot, job.dir, "metrics.csv"))
-  );
+  return unusableBecause(path.join(runsRoot, job.dir), job.hash) === null;
 }
