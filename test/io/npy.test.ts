@@ -12,7 +12,7 @@ import {
   writeNpyFile,
 } from "../../src/io/npy.js";
 
-/** python3 with numpy; CI guarantees one (see .ci/run), so these tests never skip. */
+/** python3 with numpy; `npm test` guarantees one (scripts/ensure-test-deps.mjs), so these tests never skip. */
 const python = process.env.OVERPARAM_PYTHON ?? "python3";
 const fixtures = path.resolve(__dirname, "../fixtures/npy");
 

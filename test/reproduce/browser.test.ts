@@ -1,6 +1,6 @@
 /**
  * The report opens from disk in a real browser (Debian's chromium, driven by playwright-core):
- * every figure is visible and nothing is logged to the console. `.ci/run` installs chromium;
+ * every figure is visible and nothing is logged to the console. `npm test` installs chromium when missing (scripts/ensure-test-deps.mjs);
  * OVERPARAM_CHROMIUM may point elsewhere.
  */
 import { spawnSync } from "node:child_process";
