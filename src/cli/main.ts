@@ -9,6 +9,7 @@ import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
 import { defaultKernelChoice, KERNEL_CHOICES, type KernelChoice } from "../kernels/index.js";
 import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
+import { registerLabCommand } from "../lab/command.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
@@ -288,6 +289,7 @@ Examples:
       for (const a of Object.values(activations))
         process.stdout.write(`${a.name.padEnd(10)}  ${a.description}\n`);
     });
+  registerLabCommand(program);
   program.addOption(new Option("--no-color", "disable colors").hideHelp());
   return program;
 }
