@@ -118,8 +118,8 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     const segments = decodeSegments(rawPath);
 
     if (segments[0] === "api" && segments[1] === "results" && segments.length === 2) {
-      if (!resultsDir) throw new HttpError(404, "no results folder (start with --results DIR)");
-      const body = JSON.stringify({ results: await listResults(resultsDir) });
+      // null: no results folder (the page then hides its results panel without a failed request)
+      const body = JSON.stringify({ results: resultsDir ? await listResults(resultsDir) : null });
       res.writeHead(200, {
         "content-type": contentTypes[".json"],
         "cache-control": "no-store",

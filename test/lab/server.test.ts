@@ -188,10 +188,11 @@ describe("overparam lab server", () => {
     expect(post).toBe(405);
   });
 
-  it("without --results there is no /api/results and no /results/", async () => {
+  it("without --results /api/results says null and /results/ is 404", async () => {
     const bare = await startLabServer({ appDir: app });
     try {
-      expect((await get(bare.port, "/api/results")).status).toBe(404);
+      const r = await get(bare.port, "/api/results");
+      expect([r.status, JSON.parse(r.body)]).toEqual([200, { results: null }]);
       expect((await get(bare.port, "/results/report/report.html")).status).toBe(404);
     } finally {
       await bare.close();
