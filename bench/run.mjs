@@ -17,7 +17,7 @@ import { setupRun } from "../dist/core/experiment/setup.js";
 import { Rng } from "../dist/core/random/rng.js";
 import { writeNpyFile } from "../dist/io/npy.js";
 import { loadSpecArrays } from "../dist/io/specFile.js";
-import { installKernels } from "../dist/kernels/index.js";
+import { selectKernels } from "../dist/kernels/index.js";
 import { validateSpec } from "../dist/spec/validate.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -129,13 +129,13 @@ function pythonBaselines(script, scriptArgs) {
   return baselines;
 }
 
-/** Times an overparam spec (median of repeats after one warm-up run). */
-async function timeOverparam(doc, dir) {
+/** Times an overparam spec (median of repeats after one warm-up run); engine: setupRun's options. */
+async function timeOverparam(doc, dir, engine = {}) {
   const v = validateSpec(doc);
   if (!v.ok) throw new Error(v.problems.join("; "));
   const arrays = await loadSpecArrays(v.spec, dir);
   const once = () => {
-    const ctx = setupRun(v.spec, arrays);
+    const ctx = setupRun(v.spec, arrays, engine);
     const t0 = performance.now();
     const result = runExperiment(ctx, { onRow: () => {} });
     return { seconds: (performance.now() - t0) / 1000, loss: result.finalLoss };
@@ -218,7 +218,7 @@ async function largeEmpiricalWorkload(dir) {
   await writeNpyFile(path.join(dir, "du_a.npy"), { shape: [m], data: a });
   await writeNpyFile(path.join(dir, "du_X.npy"), { shape: [N, d], data: X });
   await writeNpyFile(path.join(dir, "du_y.npy"), { shape: [N], data: y });
-  const kernels = installKernels({ choice: process.env.OVERPARAM_KERNELS ?? "auto" });
+  const kernels = selectKernels({ choice: process.env.OVERPARAM_KERNELS ?? "auto" });
   const ours = await timeOverparam(
     {
       name: "bench-large-empirical",
@@ -242,6 +242,7 @@ async function largeEmpiricalWorkload(dir) {
       metrics: ["loss"],
     },
     dir,
+    { matrixKernels: kernels.kernels },
   );
   const baselines = pythonBaselines("large.py", [
     path.join(dir, "du_W0.npy"),

@@ -75,6 +75,8 @@ const result = await esbuild.build({
   minify: !dev,
   sourcemap: dev ? "inline" : "linked",
   chunkNames: "chunk-[hash]",
+  // the library's browser entry, from source (the same code dist/engine.js is compiled from)
+  alias: { "overparam/engine": "./src/engine.ts" },
   plugins: [presetPlugin],
   metafile: true,
   logLevel: "warning",

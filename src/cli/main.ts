@@ -12,6 +12,7 @@ import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
 import { registerLabCommand } from "../lab/command.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
+import { specJsonSchema } from "../spec/jsonSchema.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
 import type { Spec } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
@@ -99,10 +100,11 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   let anyFailed = false;
   for (const [k, p] of prepared.entries()) {
     if (stopper.interrupted()) break;
-    const folder = sweep ? RunFolder.create(path.join(outDir, p.label), opts.force) : root;
+    const dir = sweep ? path.join(outDir, p.label) : outDir;
+    if (sweep) RunFolder.create(dir, opts.force); // refuses a non-empty folder without --force
     const label = sweep ? `${name} ${p.label} (${k + 1}/${prepared.length})` : name;
     const manifest = await executeRun({
-      folder,
+      dir,
       spec: p.spec,
       arrays: p.arrays,
       source: loaded.source,
@@ -114,7 +116,7 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       label,
       kernels: { choice: kernels },
     });
-    const line = `${label}: ${manifest.status} — ${manifest.reason} (final loss ${manifest.finalLoss}, ${Number(manifest.wallSeconds).toFixed(2)} s) → ${path.relative(process.cwd(), folder.dir) || "."}`;
+    const line = `${label}: ${manifest.status} — ${manifest.reason} (final loss ${manifest.finalLoss}, ${Number(manifest.wallSeconds).toFixed(2)} s) → ${path.relative(process.cwd(), dir) || "."}`;
     if (!opts.quiet) process.stdout.write(`${line}\n`);
     if (manifest.status === "failed") anyFailed = true;
     index.push({
@@ -289,6 +291,15 @@ Examples:
       for (const a of Object.values(activations))
         process.stdout.write(`${a.name.padEnd(10)}  ${a.description}\n`);
     });
+  program
+    .command("schema")
+    .description(
+      "print the JSON Schema of spec files (for editors: `# yaml-language-server: $schema=<file>`)",
+    )
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(specJsonSchema(), null, 2)}\n`);
+    });
+
   registerLabCommand(program);
   program.addOption(new Option("--no-color", "disable colors").hideHelp());
   return program;

@@ -1,8 +1,48 @@
-import type { RunResult } from "../core/experiment/run.js";
+import type { RunResult, RunStatus } from "../core/experiment/run.js";
 import type { Spec } from "../spec/schema.js";
 import { gitCommit, packageVersion } from "./version.js";
 
-export type Manifest = Record<string, unknown>;
+/**
+ * manifest.json of a run folder. Non-finite numbers are written as the strings "nan", "inf",
+ * "-inf" (JSON has no NaN); loadRun turns them back into numbers.
+ */
+export interface Manifest {
+  /** overparam's version. */
+  overparam: string;
+  name: string;
+  paper: string | null;
+  seed: number;
+  /** "running" only while the process that writes the folder runs. */
+  status: RunStatus | "running";
+  /** Why the run ended, in words. */
+  reason?: string;
+  /** The spec file or preset the run came from. */
+  source: string;
+  /** The sweep point, e.g. { "student.width": 3 }, or null. */
+  sweep: Record<string, unknown> | null;
+  /** Content hash of the resolved spec and the engine (reproduce and sweeps). */
+  specHash?: string;
+  gitCommit: string | null;
+  node: string;
+  platform: string;
+  startedAt: string;
+  endedAt: string | null;
+  wallSeconds: number | null;
+  steps?: number | null;
+  time?: number | null;
+  finalLoss?: number | string | null;
+  /** Rows written to metrics.csv (a reused run is checked against it). */
+  rowsRecorded?: number | null;
+  /** The header of metrics.csv. */
+  columns?: string[] | null;
+  summary?: Record<string, number | string | null>;
+  /** What the run's matrix products used, e.g. "onnxruntime 2 threads". */
+  kernels?: string;
+  /** What the engine fell back from, in words. */
+  notes?: string[];
+  spec: Spec;
+  [extra: string]: unknown;
+}
 
 /**
  * The manifest written when a run starts (status "running"): what ran, with which code, where.

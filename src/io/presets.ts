@@ -1,11 +1,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import YAML from "yaml";
-import { presetDirectory } from "./specFile.js";
+import type { SpecInput } from "../spec/schema.js";
+import { loadSpecDocument, presetDirectory } from "./specFile.js";
 
 export interface PresetInfo {
   name: string;
+  /** The paper it reproduces (wa, du, xd, zgj), or "" for none. */
   paper: string;
+  /** The first line of its description. */
   description: string;
 }
 
@@ -25,4 +28,15 @@ export async function listPresets(): Promise<PresetInfo[]> {
       };
     }),
   );
+}
+
+/** The built-in specs (the library's name for listPresets). */
+export const presets = listPresets;
+
+/**
+ * A preset's spec document as written (its sweep, if any, not expanded); pass it to
+ * simulate after choosing one point, e.g. `{ ...doc, sweep: undefined }`.
+ */
+export async function loadPreset(name: string): Promise<SpecInput> {
+  return (await loadSpecDocument(name)).doc as SpecInput;
 }

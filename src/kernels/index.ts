@@ -3,7 +3,7 @@
  * never imports this). "auto" takes ONNX Runtime when it loads and passes its self-check, and
  * otherwise the portable kernels; "onnx" insists; "portable" forces the pure-TypeScript path.
  */
-import { type MatrixKernels, portableKernels, useMatrixKernels } from "../core/linalg/gemm.js";
+import { type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
 
 export const KERNEL_CHOICES = ["auto", "portable", "onnx"] as const;
@@ -28,8 +28,8 @@ export function parseKernelChoice(value: string, where = "--kernels"): KernelCho
   );
 }
 
-/** The installed backend, and what it did for the current run (for the run's manifest). */
-export interface InstalledKernels {
+/** The chosen backend, and what it did for the current run (for the run's manifest). */
+export interface SelectedKernels {
   readonly kernels: MatrixKernels;
   /** Starts counting for a new run (a worker thread runs many). */
   startRun(): void;
@@ -38,12 +38,13 @@ export interface InstalledKernels {
 }
 
 /**
- * Installs the chosen backend for this thread. "auto" loads ONNX Runtime only when the first
+ * Creates the chosen backend, to be passed to the engine (setupRun's options); it installs
+ * nothing globally, so a thread may hold several. "auto" loads ONNX Runtime only when the first
  * product large enough for it comes (a population run never pays its ~30 MB and load time)
  * and falls back to the portable kernels, naming the reason, when it cannot load. "onnx" loads
  * at once and throws when it is not available.
  */
-export function installKernels(selection: KernelSelection): InstalledKernels {
+export function selectKernels(selection: KernelSelection): SelectedKernels {
   if (selection.choice !== "auto") {
     let kernels: MatrixKernels = portableKernels;
     if (selection.choice === "onnx") {
@@ -51,7 +52,6 @@ export function installKernels(selection: KernelSelection): InstalledKernels {
       if (!loaded.kernels) throw new Error(`--kernels onnx: ${loaded.reason}`);
       kernels = loaded.kernels;
     }
-    useMatrixKernels(kernels);
     return { kernels, startRun() {}, describeRun: () => kernels.name };
   }
   let onnx: MatrixKernels | null | undefined; // undefined: not tried yet
@@ -74,7 +74,6 @@ export function installKernels(selection: KernelSelection): InstalledKernels {
       (onnx ?? portableKernels).gemm(transA, transB, M, N, K, A, B, C);
     },
   };
-  useMatrixKernels(auto);
   return {
     kernels: auto,
     startRun() {

@@ -1,15 +1,10 @@
 /**
- * The piscina worker of `reproduce`: runs one job to completion in this thread and writes its
- * run folder (manifest.json, metrics.csv) itself, so the main thread only draws progress.
- * Rows are appended synchronously as they are recorded: an interrupted reproduction keeps them.
+ * The piscina worker of `reproduce`: runs one job to completion in this thread through the
+ * common run-to-folder path, so the main thread only draws progress.
  */
-import { existsSync, rmSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
-import { type RunResult, runExperiment } from "../core/experiment/run.js";
-import { setupRun } from "../core/experiment/setup.js";
-import { finishManifest, startManifest } from "../io/manifest.js";
-import { RunFolder } from "../io/runFolder.js";
-import { type InstalledKernels, installKernels, type KernelSelection } from "../kernels/index.js";
+import { runToFolder } from "../io/runToFolder.js";
+import { type KernelSelection, type SelectedKernels, selectKernels } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
 
 export interface JobTask {
@@ -32,36 +27,27 @@ export interface JobOutcome {
   wallSeconds: number;
 }
 
-/** The backend installed in this worker thread, by selection (installed once per thread). */
-let installed: { key: string; kernels: InstalledKernels } | null = null;
+/** The backend chosen in this worker thread, by selection (created once per thread). */
+let selected: { key: string; kernels: SelectedKernels } | null = null;
 
-export default function runJob(task: JobTask): JobOutcome {
-  const t0 = performance.now();
+export default async function runJob(task: JobTask): Promise<JobOutcome> {
   const key = JSON.stringify(task.kernels);
-  if (installed?.key !== key) installed = { key, kernels: installKernels(task.kernels) };
-  const kernels = installed.kernels;
+  if (selected?.key !== key) selected = { key, kernels: selectKernels(task.kernels) };
+  const kernels = selected.kernels;
   kernels.startRun();
-  // A stale folder (an interrupted or outdated run) is replaced, never appended to.
-  for (const f of ["metrics.csv", "manifest.json"]) {
-    if (existsSync(`${task.dir}/${f}`)) rmSync(`${task.dir}/${f}`);
-  }
-  const folder = RunFolder.create(task.dir, true);
-  const manifest = startManifest(task.spec, task.source, task.assignments, {
-    specHash: task.hash,
-  });
-  folder.writeJson("manifest.json", manifest);
   const stop = new Int32Array(task.stopFlag);
-  let result: RunResult | null = null;
-  let failure: string | null = null;
-  let lastLoss = Number.NaN;
   let lastPost = 0;
   try {
-    const ctx = setupRun(task.spec, {});
-    result = runExperiment(ctx, {
-      onColumns: (columns) => folder.openMetrics(columns),
-      onRow: (row) => folder.appendRow(row),
+    const manifest = await runToFolder({
+      dir: task.dir,
+      spec: task.spec,
+      source: task.source,
+      assignments: task.assignments,
+      manifestExtra: { specHash: task.hash },
+      engine: { matrixKernels: kernels.kernels },
+      describeKernels: () => kernels.describeRun(),
+      shouldStop: () => Atomics.load(stop, 0) !== 0,
       onProgress: (info) => {
-        lastLoss = info.loss;
         const now = Date.now();
         if (now - lastPost < 200) return;
         lastPost = now;
@@ -71,22 +57,14 @@ export default function runJob(task: JobTask): JobOutcome {
           total: flow ? info.horizon : info.totalSteps,
         });
       },
-      shouldStop: () => Atomics.load(stop, 0) !== 0,
     });
-  } catch (e) {
-    failure = (e as Error).message;
+    return {
+      status: String(manifest.status),
+      reason: String(manifest.reason),
+      finalLoss: Number(manifest.finalLoss),
+      wallSeconds: Number(manifest.wallSeconds),
+    };
   } finally {
-    folder.close();
     task.port.close();
   }
-  const wallSeconds = (performance.now() - t0) / 1000;
-  finishManifest(manifest, result, failure, lastLoss, wallSeconds);
-  manifest.kernels = kernels.describeRun(); // what this run's products used
-  folder.writeJson("manifest.json", manifest);
-  return {
-    status: String(manifest.status),
-    reason: String(manifest.reason),
-    finalLoss: Number(manifest.finalLoss),
-    wallSeconds,
-  };
 }

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { activationNames } from "../core/activations/registry.js";
+import { metricNames } from "../core/metrics/registry.js";
 import { parameterizationNames } from "../core/model/parameterization.js";
+import type { ExperimentConfig } from "../core/spec.js";
 
 /**
  * The experiment spec: one declarative document (YAML or JSON) that fully determines a run
@@ -189,13 +191,13 @@ export const specSchema = z.strictObject({
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   /** Input dimension d. */
   dimension: positiveInt,
-  activation: z.enum(activationNames as [string, ...string[]]),
+  activation: z.enum(activationNames),
   /** Input distribution: N(0, I_d) or uniform on the unit sphere (DU). */
   inputs: z.enum(["gaussian", "sphere"]).default("gaussian"),
   teacher: teacherSchema,
   student: z.strictObject({
     width: positiveInt,
-    parameterization: z.enum(parameterizationNames as [string, ...string[]]).default("plain"),
+    parameterization: z.enum(parameterizationNames).default("plain"),
     trainOutput: z.boolean().default(false),
     init: initSchema,
     /** Raw output weights âᵢ: "ones", "signs" (uniform ±1, DU) or a .npy file; default "signs" for ntk, else "ones". */
@@ -204,16 +206,33 @@ export const specSchema = z.strictObject({
   loss: lossSchema.default(lossSchema.parse({})),
   optimizer: optimizerSchema,
   record: recordSchema.default(recordSchema.parse({})),
-  metrics: z.array(z.string()).min(1).default(["loss"]),
+  /** What to record at each recorded step (see `overparam metrics`). */
+  metrics: z
+    .array(
+      z.enum(metricNames, {
+        error: (issue) =>
+          `unknown metric ${JSON.stringify(issue.input)}; allowed: ${metricNames.join(", ")}`,
+      }),
+    )
+    .min(1)
+    .default(["loss"]),
   stop: stopSchema.default(stopSchema.parse({})),
   /** Field path → list of values; `run` expands the product into one run per combination. */
   sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
   reproduce: reproduceSchema.optional(),
 });
 
+/** A validated spec: every default filled in. */
 export type Spec = z.infer<typeof specSchema>;
+/** A spec as written: optional fields may be left out. */
 export type SpecInput = z.input<typeof specSchema>;
 export type TeacherSpec = Spec["teacher"];
 export type InitSpec = Spec["student"]["init"];
 export type LossSpec = Spec["loss"];
 export type OptimizerSpec = Spec["optimizer"];
+
+/**
+ * The file format and the engine's own types must agree: a validated spec is what the engine
+ * runs (src/core/spec.ts). This line fails to compile when either drifts from the other.
+ */
+export const specIsExperimentConfig = (spec: Spec): ExperimentConfig => spec;

@@ -114,7 +114,11 @@ describe("overparam CLI", () => {
       ["--set", "metrics=[loss, wa_dist]"],
       "metrics: wa_dist does not apply",
     ],
-    ["an unknown metric", ["--set", "metrics=[loss, nope]"], 'metrics: unknown metric "nope"'],
+    [
+      "an unknown metric",
+      ["--set", "metrics=[loss, nope]"],
+      'metrics.1: unknown metric "nope"; allowed: loss, test_loss',
+    ],
   ];
   for (const [what, args, message] of bad) {
     it(`overparam run refuses ${what} with exit code 2, one line naming the field, and no run folder`, () => {

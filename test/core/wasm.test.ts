@@ -1,32 +1,24 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { createEngine, type Engine, webAssemblySupported } from "../../src/core/engine.js";
 import { AngularPopulationLoss } from "../../src/core/losses/population/angular.js";
 import { QuadraticMomentLoss } from "../../src/core/losses/quadraticMoments.js";
 import { Rng } from "../../src/core/random/rng.js";
-import {
-  kernelInstance,
-  setWasmKernelsEnabled,
-  wasmKernelsAvailable,
-} from "../../src/core/wasm/kernels.js";
+import { kernelInstance } from "../../src/core/wasm/kernels.js";
 import { relativeError } from "../helpers.js";
 
 /** Builds the same object once with the WebAssembly kernels and once with the TypeScript loops. */
-function both<T>(make: () => T): { wasm: T; portable: T } {
-  setWasmKernelsEnabled(true);
-  const wasm = make();
-  setWasmKernelsEnabled(false);
-  const portable = make();
-  setWasmKernelsEnabled(true);
-  return { wasm, portable };
+function both<T>(make: (engine: Engine) => T): { wasm: T; portable: T } {
+  return {
+    wasm: make(createEngine({ webAssembly: true })),
+    portable: make(createEngine({ webAssembly: false })),
+  };
 }
 
 describe("WebAssembly SIMD kernels", () => {
-  afterEach(() => setWasmKernelsEnabled(true));
-
   it("are available in Node 20 (a failure here means the fast paths are silently off)", () => {
-    expect(wasmKernelsAvailable()).toBe(true);
-    setWasmKernelsEnabled(false);
-    expect(wasmKernelsAvailable()).toBe(false);
-    expect(kernelInstance(10)).toBeNull();
+    expect(webAssemblySupported()).toBe(true);
+    expect(createEngine().wasmInstance(10)).not.toBeNull();
+    expect(createEngine({ webAssembly: false }).wasmInstance(10)).toBeNull();
   });
 
   it("matVec equals the row-by-row product for sizes that are not multiples of the SIMD width", () => {
@@ -55,7 +47,7 @@ describe("WebAssembly SIMD kernels", () => {
       const V = rng.fillNormal(new Float64Array(d), 1);
       const teacher = { r: 1, d, V, b: new Float64Array([1]) };
       const { wasm, portable } = both(
-        () => new QuadraticMomentLoss(m, { n, d, X, y }, teacher, 0.25, "mean"),
+        (engine) => new QuadraticMomentLoss(m, { n, d, X, y }, teacher, 0.25, "mean", engine),
       );
       const U = rng.fillNormal(new Float64Array(m * d), 1);
       const A = rng.fillNormal(new Float64Array(m), 1);
@@ -92,7 +84,7 @@ describe("WebAssembly SIMD kernels", () => {
         const b = rng.fillNormal(new Float64Array(r), 1);
         const teacher = { r, d, V, b };
         const { wasm, portable } = both(
-          () => new AngularPopulationLoss(teacher, m, 0.5, alpha, beta),
+          (engine) => new AngularPopulationLoss(teacher, m, 0.5, alpha, beta, engine),
         );
         const U = rng.fillNormal(new Float64Array(m * d), 1);
         if (m >= 3) {

@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getActivation } from "../../src/core/activations/registry.js";
-import { matrixKernels, portableKernels, useMatrixKernels } from "../../src/core/linalg/gemm.js";
+import { portableKernels } from "../../src/core/linalg/gemm.js";
 import { EmpiricalLoss, GEMM_MIN_WORK } from "../../src/core/losses/empirical.js";
 import { Rng } from "../../src/core/random/rng.js";
-import { installKernels, parseKernelChoice } from "../../src/kernels/index.js";
+import { parseKernelChoice, selectKernels } from "../../src/kernels/index.js";
 import { loadOnnxKernels } from "../../src/kernels/onnxRuntime.js";
 import { GEMM_SHAPES, naiveGemm, relativeError } from "../helpers.js";
 
@@ -12,10 +12,6 @@ import { GEMM_SHAPES, naiveGemm, relativeError } from "../helpers.js";
 const { kernels: onnx, reason } = loadOnnxKernels({ threads: 2, minWork: 0 });
 
 describe("ONNX Runtime kernels", () => {
-  afterAll(() => {
-    useMatrixKernels(portableKernels);
-  });
-
   it("load and pass their self-check", () => {
     expect(reason).toBe("");
     expect(onnx?.name).toMatch(/onnxruntime/);
@@ -56,7 +52,6 @@ describe("ONNX Runtime kernels", () => {
         const U = rng.fillNormal(new Float64Array(m * d), 1);
         const A = rng.fillNormal(new Float64Array(m), 1 / Math.sqrt(m));
         const act = getActivation(name);
-        const loss = new EmpiricalLoss(m, { n, d, X, y }, act, 0.5, reduction);
         // reference: the formulas of EmpiricalLoss written out per sample
         const s = reduction === "mean" ? 0.5 / n : 0.5;
         const gRef = new Float64Array(m * d);
@@ -78,7 +73,7 @@ describe("ONNX Runtime kernels", () => {
           }
         }
         for (const kernels of [portableKernels, onnx!]) {
-          useMatrixKernels(kernels);
+          const loss = new EmpiricalLoss(m, { n, d, X, y }, act, 0.5, reduction, kernels);
           const gU = new Float64Array(m * d);
           const gA = new Float64Array(m);
           const value = loss.evaluate(U, A, gU, gA);
@@ -86,18 +81,16 @@ describe("ONNX Runtime kernels", () => {
           expect(relativeError(gU, gRef)).toBeLessThan(1e-12);
           expect(relativeError(gA, aRef)).toBeLessThan(1e-12);
         }
-        useMatrixKernels(portableKernels);
       });
 
-  it("are chosen by installKernels, and a bad choice is one clear error", () => {
-    expect(installKernels({ choice: "portable" }).describeRun()).toBe("portable");
-    expect(matrixKernels()).toBe(portableKernels);
-    expect(installKernels({ choice: "onnx", threads: 1 }).describeRun()).toBe(
+  it("are chosen by selectKernels, and a bad choice is one clear error", () => {
+    expect(selectKernels({ choice: "portable" }).describeRun()).toBe("portable");
+    expect(selectKernels({ choice: "portable" }).kernels).toBe(portableKernels);
+    expect(selectKernels({ choice: "onnx", threads: 1 }).describeRun()).toBe(
       "onnxruntime 1 thread",
     );
     // auto loads ONNX Runtime at the first product large enough for it, and says so per run
-    const auto = installKernels({ choice: "auto", threads: 2 });
-    expect(matrixKernels()).toBe(auto.kernels);
+    const auto = selectKernels({ choice: "auto", threads: 2 });
     const small = [2, 2, 2] as const;
     auto.kernels.gemm(
       false,
@@ -119,6 +112,5 @@ describe("ONNX Runtime kernels", () => {
     expect(() => parseKernelChoice("cuda")).toThrow(
       '--kernels: "cuda" is not a kernel backend; use one of auto, portable, onnx',
     );
-    useMatrixKernels(portableKernels);
   });
 });

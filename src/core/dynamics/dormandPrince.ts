@@ -148,6 +148,33 @@ export function integrateDormandPrince(
   // biome-ignore lint/suspicious/noConfusingVoidType: a callback may return nothing (= go on)
   onOutput: (info: OdeStepInfo) => boolean | void,
 ): OdeResult {
+  const integration = dormandPrince(f, t0, y0, outputTimes, options);
+  let stop = false;
+  for (;;) {
+    const event = integration.next(stop);
+    if (event.done) return event.value;
+    stop = event.value.kind === "output" && onOutput(event.value.info) === false;
+  }
+}
+
+/** What the integrator reports while it runs: an output time reached, or an accepted step. */
+export type OdeEvent =
+  | { kind: "output"; info: OdeStepInfo }
+  | { kind: "step"; t: number; steps: number; evaluations: number };
+
+/**
+ * The integrator of integrateDormandPrince as a generator, so a caller can interleave it with
+ * other work (a browser page yields to its event loop between steps). It yields an "output"
+ * event at each output time and a "step" event after each accepted step; passing `true` to
+ * next() after an output stops the integration there with status "stopped".
+ */
+export function* dormandPrince(
+  f: OdeRhs,
+  t0: number,
+  y0: Float64Array,
+  outputTimes: readonly number[],
+  options: OdeOptions,
+): Generator<OdeEvent, OdeResult, boolean | undefined> {
   const { rtol, atol } = options;
   if (!(rtol >= 0 && atol >= 0 && rtol + atol > 0 && Number.isFinite(rtol + atol)))
     throw new RangeError(
@@ -201,7 +228,7 @@ export function integrateDormandPrince(
   let next = 0;
   while (next < outputTimes.length && outputTimes[next] === t0) {
     out.set(y);
-    if (onOutput({ t: t0, y: out, steps, rejected, h: 0 }) === false)
+    if (yield { kind: "output", info: { t: t0, y: out, steps, rejected, h: 0 } })
       return result("stopped", t0, y);
     next++;
   }
@@ -295,7 +322,7 @@ export function integrateDormandPrince(
           out[i] = y[i] + theta * (delta + theta1 * (r3 + theta * (r4 + theta1 * dense[i])));
         }
       }
-      if (onOutput({ t: tOut, y: out, steps, rejected, h }) === false)
+      if (yield { kind: "output", info: { t: tOut, y: out, steps, rejected, h } })
         return result("stopped", tOut, out);
       next++;
     }
@@ -309,6 +336,7 @@ export function integrateDormandPrince(
     k7 = kOld;
     t = tNew;
     if (next === outputTimes.length) return result("completed");
+    yield { kind: "step", t, steps, evaluations };
 
     // PI controller: h·0.9·err^(−0.17)·errPrev^(0.04), factor in [0.2, 10], no growth
     // right after a rejection (HNW IV.2 and their DOPRI5).

@@ -1,12 +1,15 @@
-import type { Spec } from "../../spec/schema.js";
 import type { Activation } from "../activations/types.js";
+import type { Engine } from "../engine.js";
 import type { EmpiricalLoss, Sample } from "../losses/empirical.js";
 import type { Objective, StudentNetwork } from "../model/objective.js";
 import type { Teacher } from "../model/teacher.js";
+import type { ExperimentConfig } from "../spec.js";
 
 /** Everything a run is built from, after setup (spec → teacher, data, init). */
 export interface RunContext {
-  readonly spec: Spec;
+  readonly spec: ExperimentConfig;
+  /** How to compute (kernels, WebAssembly); shared by the run's losses and metrics. */
+  readonly engine: Engine;
   readonly d: number;
   readonly m: number;
   readonly activation: Activation;

@@ -1,30 +1,19 @@
-import { integrateDormandPrince } from "../dynamics/dormandPrince.js";
+import { dormandPrince, type OdeResult } from "../dynamics/dormandPrince.js";
 import type { EmpiricalLoss } from "../losses/empirical.js";
 import { findMetric } from "../metrics/registry.js";
 import type { MetricObserver } from "../metrics/types.js";
 import { Rng } from "../random/rng.js";
 import { logStepGrid, logTimeGrid } from "../record/logGrid.js";
 import { makeSample } from "../setup/data.js";
+import type { StopRules } from "../spec.js";
 import type { ObservedPoint, RunContext } from "./context.js";
 import { subspaceDynamics } from "./subspace.js";
 
 export type RunStatus = "completed" | "diverged" | "interrupted" | "failed";
 
-export interface RunHooks {
-  /** Receives the CSV column names before the first row. */
-  onColumns?(columns: readonly string[]): void;
-  /** Receives each recorded row: [step, time, ...metric columns]. */
-  onRow(row: readonly number[]): void;
-  /** Called every `checkEvery` steps (or right-hand-side evaluations for flow). */
-  onProgress?(info: {
-    step: number;
-    totalSteps: number;
-    time: number;
-    horizon: number;
-    loss: number;
-  }): void;
-  /** Polled with onProgress; returning true interrupts the run (status "interrupted"). */
-  shouldStop?(): boolean;
+/** How a run is driven: everything here leaves the iterates unchanged except `stop`. */
+export interface RunOptions {
+  /** Progress is reported (and shouldStop polled) every this many steps; default 256. */
   checkEvery?: number;
   /**
    * Run population GD/flow in the span of the student and teacher neurons when that is
@@ -36,6 +25,35 @@ export interface RunHooks {
    * (default true; the iterates are identical). false steps one at a time.
    */
   fuse?: boolean;
+  /** Stop rules for this call; each field overrides the spec's `stop`. */
+  stop?: Partial<StopRules>;
+  /** Polled with each progress report; returning true ends the run "interrupted". */
+  shouldStop?(): boolean;
+}
+
+/** Progress between recorded rows (rows are log-spaced, so they thin out late in a run). */
+export interface RunProgress {
+  step: number;
+  /** 0 for gradient flow, whose progress is `time` of `horizon`. */
+  totalSteps: number;
+  time: number;
+  horizon: number;
+  loss: number;
+}
+
+/** What a running experiment reports, in order: its columns once, then rows and progress. */
+export type RunEvent =
+  | { type: "columns"; columns: readonly string[] }
+  | { type: "row"; row: readonly number[] }
+  | ({ type: "progress" } & RunProgress);
+
+export interface RunHooks extends RunOptions {
+  /** Receives the CSV column names before the first row. */
+  onColumns?(columns: readonly string[]): void;
+  /** Receives each recorded row: [step, time, ...metric columns]. */
+  onRow(row: readonly number[]): void;
+  /** Called every `checkEvery` steps (accepted integrator steps for flow). */
+  onProgress?(info: RunProgress): void;
 }
 
 export interface RunResult {
@@ -50,16 +68,34 @@ export interface RunResult {
   finalTheta: Float64Array;
   summary: Record<string, number | string | null>;
   rows: number;
+  /** What the engine fell back from (e.g. WebAssembly out of memory), in words. */
+  notes: string[];
 }
 
-class StopRequested extends Error {}
+/** Runs an experiment to its end, calling the hooks for columns, rows and progress. */
+export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
+  const run = experimentEvents(ctx, hooks);
+  for (;;) {
+    const event = run.next();
+    if (event.done) return event.value;
+    const e = event.value;
+    if (e.type === "row") hooks.onRow(e.row);
+    else if (e.type === "progress") hooks.onProgress?.(e);
+    else hooks.onColumns?.(e.columns);
+  }
+}
 
 /**
  * dynamics → observers: runs GD, SGD, online SGD or gradient flow from the context's initial
- * point, recording the selected metrics on a log-spaced grid (and at the last step) through
- * `hooks.onRow`, so memory stays bounded and an interrupted run keeps every row it produced.
+ * point, recording the selected metrics on a log-spaced grid (and at the last step). A
+ * generator, so the caller decides when the work happens: the CLI drains it in a worker
+ * thread, a browser page pulls rows between frames and pauses by not pulling. Row arrays are
+ * fresh per row; memory stays bounded and an interrupted run keeps every row it produced.
  */
-export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
+export function* experimentEvents(
+  ctx: RunContext,
+  options: RunOptions = {},
+): Generator<RunEvent, RunResult, void> {
   const { spec } = ctx;
   const names = spec.metrics.includes("loss") ? spec.metrics : ["loss", ...spec.metrics];
   const observers: MetricObserver[] = names.map((n) => {
@@ -68,12 +104,13 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     return metric.create(ctx);
   });
   const columns = ["step", "time", ...observers.flatMap((o) => o.columns)];
-  hooks.onColumns?.(columns);
+  yield { type: "columns", columns };
   const stepHooks = observers.filter((o) => o.everyStep);
-  const checkEvery = hooks.checkEvery ?? 256;
+  const checkEvery = options.checkEvery ?? 256;
+  const shouldStop = () => options.shouldStop?.() === true;
   // The dynamics run on θ, in coordinates of a subspace when `reduced` is set; observers always
   // see the full parameters (observedTheta) and the full training gradient (observedGradient).
-  const reduced = hooks.subspace === false ? null : subspaceDynamics(ctx);
+  const reduced = options.subspace === false ? null : subspaceDynamics(ctx);
   const stepObjective = reduced?.objective ?? ctx.stepObjective;
   const trainObjective = reduced?.objective ?? ctx.trainObjective;
   const theta = new Float64Array(reduced?.initialTheta ?? ctx.initialTheta);
@@ -90,7 +127,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   };
   let rows = 0;
 
-  const record = (step: number, time: number, loss: number, gradient: Float64Array) => {
+  const record = (step: number, time: number, loss: number, gradient: Float64Array): RunEvent => {
     const point: ObservedPoint = {
       step,
       time,
@@ -100,8 +137,8 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     };
     const row: number[] = [step, time];
     for (const o of observers) o.observe(point, row);
-    hooks.onRow(row);
     rows++;
+    return { type: "row", row };
   };
   const fullLoss = (stepLoss: number): number => {
     if (stepObjective === trainObjective) {
@@ -112,12 +149,13 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   };
   const finalTheta = (): Float64Array => {
     if (reduced) reduced.expand(theta, observedTheta);
-    return observedTheta;
+    return new Float64Array(observedTheta);
   };
   const summary = () => Object.assign({}, ...observers.map((o) => o.summary?.() ?? {}));
-  const divergenceFactor = spec.stop.divergenceFactor;
-  const lossBelow = spec.stop.lossBelow;
+  const divergenceFactor = options.stop?.divergenceFactor ?? spec.stop.divergenceFactor;
+  const lossBelow = options.stop?.lossBelow ?? spec.stop.lossBelow;
   const opt = spec.optimizer;
+  const notes = () => [...ctx.engine.notes];
 
   if (opt.kind === "flow") {
     const times = logTimeGrid(opt.time, spec.record.firstTime, spec.record.pointsPerDecade);
@@ -126,59 +164,68 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     let reason = `reached t = ${opt.time}`;
     let lastT = 0;
     let lastLoss = Number.NaN;
-    let evaluations = 0;
     const rhs = (_t: number, y: Float64Array, dydt: Float64Array) => {
       trainObjective.valueAndGradient(y, dydt);
       for (let k = 0; k < dim; k++) dydt[k] = -dydt[k];
-      if (++evaluations % checkEvery === 0) {
-        hooks.onProgress?.({
-          step: evaluations,
-          totalSteps: 0,
-          time: _t,
-          horizon: opt.time,
-          loss: lastLoss,
-        });
-        if (hooks.shouldStop?.()) throw new StopRequested();
-      }
     };
-    let result: ReturnType<typeof integrateDormandPrince> | null = null;
-    try {
-      result = integrateDormandPrince(
-        rhs,
-        0,
-        theta,
-        times,
-        { rtol: opt.rtol, atol: opt.atol, maxSteps: opt.maxSteps },
-        (info) => {
-          theta.set(info.y);
-          const loss = trainObjective.valueAndGradient(theta, fullGrad);
-          if (Number.isNaN(initialLoss)) initialLoss = loss;
-          lastT = info.t;
-          lastLoss = loss;
-          record(info.steps, info.t, loss, fullGrad);
-          if (!Number.isFinite(loss) || loss > divergenceFactor * initialLoss) {
-            status = "diverged";
-            reason = `loss ${loss} exceeded ${divergenceFactor}× its initial value ${initialLoss}`;
-            return false;
+    const integration = dormandPrince(rhs, 0, theta, times, {
+      rtol: opt.rtol,
+      atol: opt.atol,
+      maxSteps: opt.maxSteps,
+    });
+    let stop = false;
+    let result: OdeResult;
+    for (;;) {
+      const event = integration.next(stop);
+      if (event.done) {
+        result = event.value;
+        break;
+      }
+      const e = event.value;
+      if (e.kind === "step") {
+        if (e.steps % checkEvery === 0) {
+          yield {
+            type: "progress",
+            step: e.steps,
+            totalSteps: 0,
+            time: e.t,
+            horizon: opt.time,
+            loss: lastLoss,
+          };
+          if (shouldStop()) {
+            status = "interrupted";
+            reason = `interrupted by the user at t = ${e.t}`;
+            // the state at the last output time: what the rows describe
+            result = {
+              t: lastT,
+              y: new Float64Array(theta),
+              steps: e.steps,
+              rejected: 0,
+              evaluations: e.evaluations,
+              status: "stopped",
+            };
+            break;
           }
-          if (lossBelow !== undefined && loss <= lossBelow) {
-            reason = `loss fell below ${lossBelow}`;
-            return false;
-          }
-          return true;
-        },
-      );
-    } catch (e) {
-      if (!(e instanceof StopRequested)) throw e;
-      status = "interrupted";
-      reason = "interrupted by the user";
+        }
+        continue;
+      }
+      const info = e.info;
+      theta.set(info.y);
+      const loss = trainObjective.valueAndGradient(theta, fullGrad);
+      if (Number.isNaN(initialLoss)) initialLoss = loss;
+      lastT = info.t;
+      lastLoss = loss;
+      yield record(info.steps, info.t, loss, fullGrad);
+      if (!Number.isFinite(loss) || loss > divergenceFactor * initialLoss) {
+        status = "diverged";
+        reason = `loss ${loss} exceeded ${divergenceFactor}× its initial value ${initialLoss}`;
+        stop = true;
+      } else if (lossBelow !== undefined && loss <= lossBelow) {
+        reason = `loss fell below ${lossBelow}`;
+        stop = true;
+      }
     }
-    if (
-      result &&
-      status === "completed" &&
-      result.status !== "completed" &&
-      result.status !== "stopped"
-    ) {
+    if (status === "completed" && result.status !== "completed" && result.status !== "stopped") {
       status = result.status === "non-finite" ? "diverged" : "failed";
       reason = `integrator stopped: ${result.status} at t = ${result.t}`;
     }
@@ -186,13 +233,14 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
       status,
       reason,
       columns,
-      steps: result?.steps ?? 0,
+      steps: result.steps,
       time: lastT,
       finalLoss: lastLoss,
       initialTheta: ctx.initialTheta,
       finalTheta: finalTheta(),
       summary: summary(),
       rows,
+      notes: notes(),
     };
   }
 
@@ -208,7 +256,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
   let reason = `reached step ${totalSteps}`;
   let step = 0;
   let loss = Number.NaN;
-  let fuse = hooks.fuse !== false && !resample && stepHooks.length === 0;
+  let fuse = options.fuse !== false && !resample && stepHooks.length === 0;
   for (; ; step++) {
     if (fuse && step > 0) {
       // Steps strictly before the next recorded step, progress check and the last step have
@@ -239,7 +287,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     const onGrid = step === grid[gridIndex];
     if (onGrid || diverged || step === totalSteps) {
       loss = fullLoss(L);
-      record(step, eta * step, loss, fullGrad);
+      yield record(step, eta * step, loss, fullGrad);
       if (onGrid) gridIndex++;
     } else {
       loss = L;
@@ -263,21 +311,22 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
       for (const o of stepHooks) o.everyStep!(point);
     }
     if (lossBelow !== undefined && L <= lossBelow) {
-      if (!onGrid && step !== totalSteps) record(step, eta * step, fullLoss(L), fullGrad);
+      if (!onGrid && step !== totalSteps) yield record(step, eta * step, fullLoss(L), fullGrad);
       reason = `loss fell below ${lossBelow} at step ${step}`;
       break;
     }
     if (step === totalSteps) break;
     if (step % checkEvery === 0 && step > 0) {
-      hooks.onProgress?.({
+      yield {
+        type: "progress",
         step,
         totalSteps,
         time: eta * step,
         horizon: eta * totalSteps,
         loss: L,
-      });
-      if (hooks.shouldStop?.()) {
-        if (!onGrid) record(step, eta * step, fullLoss(L), fullGrad);
+      };
+      if (shouldStop()) {
+        if (!onGrid) yield record(step, eta * step, fullLoss(L), fullGrad);
         status = "interrupted";
         reason = `interrupted by the user at step ${step}`;
         break;
@@ -296,6 +345,7 @@ export function runExperiment(ctx: RunContext, hooks: RunHooks): RunResult {
     finalTheta: finalTheta(),
     summary: summary(),
     rows,
+    notes: notes(),
   };
 }
 

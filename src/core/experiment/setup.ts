@@ -1,6 +1,6 @@
-import type { Spec } from "../../spec/schema.js";
 import { quadratureActivation } from "../activations/quadrature.js";
 import { getActivation } from "../activations/registry.js";
+import { createEngine, type Engine, type EngineOptions } from "../engine.js";
 import { EmpiricalLoss, type Sample } from "../losses/empirical.js";
 import { populationLoss } from "../losses/population/index.js";
 import { QuadraticMomentLoss } from "../losses/quadraticMoments.js";
@@ -12,6 +12,7 @@ import { getArray } from "../setup/arrays.js";
 import { makeSample, teacherLabels } from "../setup/data.js";
 import { initialWeights } from "../setup/init.js";
 import { buildTeacher } from "../setup/teacher.js";
+import type { ExperimentConfig } from "../spec.js";
 import type { RunContext } from "./context.js";
 
 /**
@@ -19,7 +20,12 @@ import type { RunContext } from "./context.js";
  * its own named stream of the run's seed, so e.g. changing the student width does not change
  * the teacher or the data.
  */
-export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
+export function setupRun(
+  spec: ExperimentConfig,
+  arrays: ArrayStore = {},
+  engineOptions: EngineOptions | Engine = {},
+): RunContext {
+  const engine = "wasmInstance" in engineOptions ? engineOptions : createEngine(engineOptions);
   const rng = new Rng(spec.seed);
   const d = spec.dimension;
   const m = spec.student.width;
@@ -67,7 +73,11 @@ export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
       : activation;
   const populationObjective =
     teacher && spec.inputs === "gaussian"
-      ? new Objective(network, populationLoss(populationActivation, teacher, m, c), rawOutput)
+      ? new Objective(
+          network,
+          populationLoss(populationActivation, teacher, m, c, engine),
+          rawOutput,
+        )
       : null;
 
   const loadSample = (
@@ -95,8 +105,8 @@ export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
   const fixedSampleLoss = (sample: Sample) => {
     const p = (d * (d + 1)) / 2;
     return activation.name === "quadratic" && d <= 40 && p * p <= 2 * sample.n * m * d
-      ? new QuadraticMomentLoss(m, sample, teacher, c, lossSpec.reduction)
-      : new EmpiricalLoss(m, sample, activation, c, lossSpec.reduction);
+      ? new QuadraticMomentLoss(m, sample, teacher, c, lossSpec.reduction, engine)
+      : new EmpiricalLoss(m, sample, activation, c, lossSpec.reduction, engine.matrixKernels);
   };
 
   let train: Sample | null = null;
@@ -111,13 +121,20 @@ export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
   } else if (lossSpec.kind === "empirical") {
     train = loadSample(lossSpec.train, lossSpec.trainSize, "train");
     if (!train) throw new RangeError("empirical loss needs a training set");
-    trainLoss = new EmpiricalLoss(m, train, activation, c, lossSpec.reduction);
+    trainLoss = new EmpiricalLoss(
+      m,
+      train,
+      activation,
+      c,
+      lossSpec.reduction,
+      engine.matrixKernels,
+    );
     trainObjective = new Objective(network, fixedSampleLoss(train), rawOutput);
     stepObjective =
       spec.optimizer.kind === "sgd"
         ? new Objective(
             network,
-            new EmpiricalLoss(m, train, activation, c, lossSpec.reduction),
+            new EmpiricalLoss(m, train, activation, c, lossSpec.reduction, engine.matrixKernels),
             rawOutput,
           )
         : trainObjective;
@@ -134,7 +151,7 @@ export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
     );
     stepObjective = new Objective(
       network,
-      new EmpiricalLoss(m, batch, activation, c, lossSpec.reduction),
+      new EmpiricalLoss(m, batch, activation, c, lossSpec.reduction, engine.matrixKernels),
       rawOutput,
     );
     trainObjective = populationObjective ?? stepObjective;
@@ -144,6 +161,7 @@ export function setupRun(spec: Spec, arrays: ArrayStore = {}): RunContext {
 
   return {
     spec,
+    engine,
     d,
     m,
     activation,

@@ -104,17 +104,3 @@ export const portableKernels: MatrixKernels = {
     }
   },
 };
-
-let active: MatrixKernels = portableKernels;
-
-/** The kernels the engine uses now (portable unless the host installed another backend). */
-export function matrixKernels(): MatrixKernels {
-  return active;
-}
-
-/** Installs a backend for every later product; returns the previous one. */
-export function useMatrixKernels(kernels: MatrixKernels): MatrixKernels {
-  const previous = active;
-  active = kernels;
-  return previous;
-}

@@ -1,5 +1,5 @@
 import type { Activation } from "../activations/types.js";
-import { matrixKernels } from "../linalg/gemm.js";
+import { type MatrixKernels, portableKernels } from "../linalg/gemm.js";
 import type { NeuronLoss } from "./types.js";
 
 /** A finite sample: inputs X (N×d, row-major) and labels y (N). */
@@ -39,6 +39,8 @@ export class EmpiricalLoss implements NeuronLoss {
     private readonly activation: Activation,
     private readonly scale: number,
     private readonly reduction: Reduction,
+    /** Backend for the products X·Uᵀ and Cᵀ·X of large samples (the engine's choice). */
+    private readonly kernels: MatrixKernels = portableKernels,
   ) {
     this.d = sample.d;
     this.Z = new Float64Array(sample.n * m);
@@ -154,7 +156,7 @@ export class EmpiricalLoss implements NeuronLoss {
     const { m, d, Z, residual } = this;
     const { X, y, n } = this.sample;
     const act = this.activation;
-    const kernels = matrixKernels();
+    const kernels = this.kernels;
     kernels.gemm(false, true, n, m, d, X, U, Z);
     let total = 0;
     for (let k = 0; k < n; k++) {

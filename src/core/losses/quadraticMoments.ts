@@ -1,5 +1,6 @@
+import { createEngine, type Engine } from "../engine.js";
 import type { Teacher } from "../model/teacher.js";
-import { type KernelInstance, kernelInstance, layout } from "../wasm/kernels.js";
+import { type KernelInstance, layout } from "../wasm/kernels.js";
 import type { Sample } from "./empirical.js";
 import type { NeuronLoss } from "./types.js";
 
@@ -43,6 +44,7 @@ export class QuadraticMomentLoss implements NeuronLoss {
     teacher: Teacher | null,
     scale: number,
     reduction: "mean" | "sum",
+    engine: Engine = createEngine(),
   ) {
     const d = sample.d;
     this.d = d;
@@ -90,7 +92,7 @@ export class QuadraticMomentLoss implements NeuronLoss {
     // p×p mat-vec is most of a step; 3.0 → 0.7 µs for p = 55), else in ordinary arrays.
     const sizes = [p * p, p, p, p, p, d * d, d, m * d, m, m * d, m];
     const { offsets, total } = layout(sizes);
-    this.kernel = kernelInstance(total);
+    this.kernel = engine.wasmInstance(total);
     if (this.kernel) {
       const { f64 } = this.kernel;
       const view = (k: number) => f64.subarray(offsets[k], offsets[k] + sizes[k]);

@@ -1,11 +1,11 @@
-import type { Spec } from "../../spec/schema.js";
 import { extremeEigenvalues } from "../linalg/extremeEigenvalues.js";
-import { matrixKernels } from "../linalg/gemm.js";
+import type { MatrixKernels } from "../linalg/gemm.js";
 import type { Sample } from "../losses/empirical.js";
+import type { ExperimentConfig } from "../spec.js";
 import { firstProblem, needsTrainingSet } from "./applicability.js";
 import type { Metric } from "./types.js";
 
-function reluWithData(spec: Spec): string | null {
+function reluWithData(spec: ExperimentConfig): string | null {
   return firstProblem(
     spec.activation === "relu" ? null : `is defined for ReLU (activation is ${spec.activation})`,
     needsTrainingSet(spec),
@@ -14,10 +14,11 @@ function reluWithData(spec: Spec): string | null {
 
 /**
  * Activation pattern 1{wᵣᵀxᵢ > 0} as bitsets: one row of ⌈m/32⌉ words per sample. The
- * pre-activations come from one product Z = X·Wᵀ (N×m scratch) through the installed matrix
+ * pre-activations come from one product Z = X·Wᵀ (N×m scratch) through the engine's matrix
  * kernels: the plain N·m·d loop took seconds per recorded row at DU's full size.
  */
 function patterns(
+  kernels: MatrixKernels,
   theta: Float64Array,
   m: number,
   d: number,
@@ -26,7 +27,7 @@ function patterns(
   Z: Float64Array,
 ): void {
   const words = (m + 31) >>> 5;
-  matrixKernels().gemm(false, true, sample.n, m, d, sample.X, theta, Z);
+  kernels.gemm(false, true, sample.n, m, d, sample.X, theta, Z);
   out.fill(0);
   for (let i = 0; i < sample.n; i++) {
     const zo = i * m;
@@ -52,11 +53,11 @@ export const duFlips: Metric = {
     const initial = new Uint32Array(train.n * words);
     const current = new Uint32Array(train.n * words);
     const Z = new Float64Array(train.n * m);
-    patterns(ctx.initialTheta, m, d, train, initial, Z);
+    patterns(ctx.engine.matrixKernels, ctx.initialTheta, m, d, train, initial, Z);
     return {
       columns: ["du_flip_fraction", "du_max_distance"],
       observe: (p, out) => {
-        patterns(p.theta, m, d, train, current, Z);
+        patterns(ctx.engine.matrixKernels, p.theta, m, d, train, current, Z);
         let flips = 0;
         for (let k = 0; k < current.length; k++) flips += popcount(current[k] ^ initial[k]);
         let maxDist = 0;
@@ -89,7 +90,7 @@ export const duGram: Metric = {
     const words = (m + 31) >>> 5;
     // Gram matrix XXᵀ, made exactly symmetric (a backend may round (i, j) and (j, i) apart)
     const G = new Float64Array(n * n);
-    matrixKernels().gemm(false, true, n, n, d, train.X, train.X, G);
+    ctx.engine.matrixKernels.gemm(false, true, n, n, d, train.X, train.X, G);
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) G[i * n + j] = G[j * n + i];
     const Hinf = new Float64Array(n * n);
     for (let k = 0; k < n * n; k++) {
@@ -103,7 +104,7 @@ export const duGram: Metric = {
     return {
       columns: ["du_gram_min_eig"],
       observe: (p, out) => {
-        patterns(p.theta, m, d, train, bits, Z);
+        patterns(ctx.engine.matrixKernels, p.theta, m, d, train, bits, Z);
         for (let i = 0; i < n; i++) {
           for (let j = i; j < n; j++) {
             let c = 0;

@@ -1,5 +1,5 @@
-import type { Spec } from "../../spec/schema.js";
 import type { ObservedPoint, RunContext } from "../experiment/context.js";
+import type { ExperimentConfig } from "../spec.js";
 
 /**
  * A metric is one observer: it says whether it applies to a spec (checked before anything
@@ -10,7 +10,7 @@ export interface Metric {
   readonly name: string;
   readonly description: string;
   /** null if the metric applies; otherwise why not (one line, shown to the user). */
-  applies(spec: Spec): string | null;
+  applies(spec: ExperimentConfig): string | null;
   create(ctx: RunContext): MetricObserver;
 }
 

@@ -1,10 +1,10 @@
-import type { Spec } from "../../spec/schema.js";
 import type { RunContext } from "../experiment/context.js";
+import type { ExperimentConfig } from "../spec.js";
 import { firstProblem, needsSingleTeacher } from "./applicability.js";
 import { indexed, type Metric } from "./types.js";
 
 /** WA's diagnostics are stated for σ = z², uᵢ = wᵢ, aᵢ = 1 and one teacher neuron w*. */
-function waSetting(spec: Spec): string | null {
+function waSetting(spec: ExperimentConfig): string | null {
   return firstProblem(
     spec.activation === "quadratic"
       ? null

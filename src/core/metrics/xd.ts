@@ -1,9 +1,9 @@
-import type { Spec } from "../../spec/schema.js";
 import { angle } from "../losses/population/angular.js";
+import type { ExperimentConfig } from "../spec.js";
 import { firstProblem, needsSingleTeacher } from "./applicability.js";
 import { indexed, type Metric } from "./types.js";
 
-function xdSetting(spec: Spec): string | null {
+function xdSetting(spec: ExperimentConfig): string | null {
   return firstProblem(
     needsSingleTeacher(spec),
     spec.student.parameterization === "plain"

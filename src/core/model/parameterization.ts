@@ -125,10 +125,16 @@ function rowNorm(w: Float64Array, wo: number, d: number): number {
   return Math.sqrt(s);
 }
 
-export const parameterizations: Readonly<Record<string, Parameterization>> = Object.freeze({
+export const parameterizations = Object.freeze({
   plain,
   ntk,
   "norm-weighted": normWeighted,
-});
+} satisfies Record<string, Parameterization>);
 
-export const parameterizationNames = Object.keys(parameterizations) as readonly string[];
+/** "plain" | "ntk" | "norm-weighted". */
+export type ParameterizationName = keyof typeof parameterizations;
+
+export const parameterizationNames = Object.keys(parameterizations) as [
+  ParameterizationName,
+  ...ParameterizationName[],
+];

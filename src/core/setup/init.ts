@@ -1,10 +1,10 @@
-import type { InitSpec } from "../../spec/schema.js";
 import type { Activation } from "../activations/types.js";
 import { nnls } from "../linalg/nnls.js";
 import { symmetricEigen } from "../linalg/symmetricEigen.js";
 import { pairKernelValue } from "../losses/population/index.js";
 import type { Teacher } from "../model/teacher.js";
 import type { Rng } from "../random/rng.js";
+import type { InitConfig, ParameterizationName } from "../spec.js";
 import { type ArrayStore, getArray } from "./arrays.js";
 import { makeSample } from "./data.js";
 import { randomDirection } from "./teacher.js";
@@ -13,14 +13,14 @@ export interface InitContext {
   readonly m: number;
   readonly d: number;
   readonly activation: Activation;
-  readonly parameterization: string;
+  readonly parameterization: ParameterizationName;
   readonly teacher: Teacher | null;
   readonly rng: Rng;
   readonly arrays: ArrayStore;
 }
 
 /** The student's initial trainable weights W (m×d, row-major) for an init spec. */
-export function initialWeights(spec: InitSpec, ctx: InitContext): Float64Array {
+export function initialWeights(spec: InitConfig, ctx: InitContext): Float64Array {
   const { m, d, rng } = ctx;
   const W = new Float64Array(m * d);
   switch (spec.kind) {
@@ -202,7 +202,7 @@ function orthogonalUnit(v: Float64Array, d: number, rng: Rng): Float64Array {
  * scaled to ‖v‖: case 1 (n = 2) w₁ = λ₁v + λ₂v⊥, w₂ = λ₁v − λ₂v⊥; case 2 wᵢ = λᵢv; case 3
  * every wᵢ = λ₁v + λ₂v⊥.
  */
-function xdToy(spec: Extract<InitSpec, { kind: "xd-toy" }>, ctx: InitContext): Float64Array {
+function xdToy(spec: Extract<InitConfig, { kind: "xd-toy" }>, ctx: InitContext): Float64Array {
   const { m, d, teacher, rng } = ctx;
   if (teacher?.r !== 1) throw new RangeError("xd-toy needs a single-neuron teacher");
   const v = teacher.V;

@@ -1,11 +1,11 @@
-import type { TeacherSpec } from "../../spec/schema.js";
 import type { Teacher } from "../model/teacher.js";
 import type { Rng } from "../random/rng.js";
+import type { TeacherConfig } from "../spec.js";
 import { type ArrayStore, getArray } from "./arrays.js";
 
 /** Builds the teacher network of a spec; null for pure-noise labels. */
 export function buildTeacher(
-  spec: TeacherSpec,
+  spec: TeacherConfig,
   d: number,
   rng: Rng,
   arrays: ArrayStore,

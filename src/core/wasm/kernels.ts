@@ -5,7 +5,7 @@ import { KERNELS_WASM_BASE64 } from "./kernels.wasm.js";
  * instance with its own memory, sized once at creation (so views into it never detach and
  * the memory goes away with the object). Everything here is plain ECMAScript + WebAssembly:
  * it runs in Node and in a browser Web Worker. Where WebAssembly or its SIMD extension is
- * missing, or the kernels are switched off, callers use their TypeScript loops instead.
+ * missing, or the engine's options switch them off, callers use their TypeScript loops instead.
  */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -81,28 +81,23 @@ export interface KernelInstance {
 }
 
 let compiled: WebAssembly.Module | null | undefined;
-let enabled = true;
+
+function kernelBytes(): Uint8Array {
+  const text = atob(KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
 
 /**
- * Switches the WebAssembly kernels off (or on again) for objects created afterwards, e.g. to
- * compare them with the TypeScript loops.
+ * The compiled kernel module, compiled synchronously at first use (allowed in Node and in a
+ * Web Worker), or null where WebAssembly or its SIMD extension is missing. The cache holds an
+ * immutable module: no option lives here (whether to use it is the engine's choice).
  */
-export function setWasmKernelsEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether new objects will use the WebAssembly kernels. */
-export function wasmKernelsAvailable(): boolean {
-  return enabled && kernelModule() !== null;
-}
-
-function kernelModule(): WebAssembly.Module | null {
+export function kernelModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
     try {
-      const text = atob(KERNELS_WASM_BASE64);
-      const bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      compiled = new WebAssembly.Module(bytes);
+      compiled = new WebAssembly.Module(kernelBytes());
     } catch {
       compiled = null; // no WebAssembly, or no SIMD: validation fails
     }
@@ -110,9 +105,26 @@ function kernelModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** A private kernel instance with room for `doubles` float64 values, or null (see above). */
+/**
+ * Compiles the kernel module asynchronously (what a browser page should do once, in its
+ * worker, before the first run); resolves to whether the kernels are available.
+ */
+export async function compileKernelModule(): Promise<boolean> {
+  if (compiled !== undefined) return compiled !== null;
+  try {
+    compiled = await WebAssembly.compile(kernelBytes());
+  } catch {
+    compiled = null;
+  }
+  return compiled !== null;
+}
+
+/**
+ * A private kernel instance with room for `doubles` float64 values, or null where the module
+ * is unavailable. Throws when the instance or its memory cannot be allocated (the engine
+ * catches that and falls back to the TypeScript loops).
+ */
 export function kernelInstance(doubles: number): KernelInstance | null {
-  if (!enabled) return null;
   const module = kernelModule();
   if (!module) return null;
   const exports = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;

@@ -11,6 +11,7 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: object);
     readonly exports: Record<string, unknown>;
   }
+  function compile(bytes: Uint8Array): Promise<Module>;
   interface Memory {
     readonly buffer: ArrayBuffer;
     grow(deltaPages: number): number;

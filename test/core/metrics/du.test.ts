@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { setupRun } from "../../../src/core/experiment/setup.js";
-import { portableKernels, useMatrixKernels } from "../../../src/core/linalg/gemm.js";
+import { portableKernels } from "../../../src/core/linalg/gemm.js";
 import { symmetricEigen } from "../../../src/core/linalg/symmetricEigen.js";
 import { duFlips, duGram } from "../../../src/core/metrics/du.js";
 import { loadOnnxKernels } from "../../../src/kernels/onnxRuntime.js";
@@ -46,15 +46,12 @@ function direct(
 }
 
 describe("DU metrics", () => {
-  afterAll(() => useMatrixKernels(portableKernels));
-
   const onnx = loadOnnxKernels({ threads: 1, minWork: 0 }).kernels;
   for (const kernels of [portableKernels, onnx!])
     it(`du_flips and du_gram match their definitions (${kernels.name} products)`, () => {
-      useMatrixKernels(kernels);
       const v = validateSpec(doc);
       if (!v.ok) throw new Error(v.problems.join("; "));
-      const ctx = setupRun(v.spec);
+      const ctx = setupRun(v.spec, {}, { matrixKernels: kernels });
       const { m, d } = ctx;
       const train = ctx.train!;
       // a point away from the initial one, so that some patterns have flipped

@@ -1,5 +1,6 @@
+import { createEngine, type Engine } from "../../engine.js";
 import type { Teacher } from "../../model/teacher.js";
-import { type KernelInstance, kernelInstance, layout } from "../../wasm/kernels.js";
+import { type KernelInstance, layout } from "../../wasm/kernels.js";
 import type { NeuronLoss } from "../types.js";
 
 /**
@@ -48,6 +49,7 @@ export class AngularPopulationLoss implements NeuronLoss {
     private readonly scale: number,
     private readonly alpha: number,
     private readonly beta: number,
+    engine: Engine = createEngine(),
   ) {
     this.m = m;
     this.d = teacher.d;
@@ -70,14 +72,14 @@ export class AngularPopulationLoss implements NeuronLoss {
             unitPairG(this.units, (m + n) * d, this.units, (m + k) * d, d, null);
       }
     this.teacherPairSum = teacherPairs;
-    this.kernel = this.createKernel();
+    this.kernel = this.createKernel(engine);
   }
 
-  private createKernel() {
+  private createKernel(engine: Engine) {
     const { m, d, teacher } = this;
     const r = teacher.r;
     const { offsets, total } = layout([m * d, m, (m + r) * d, r, r, r * d, m, d, m * d, m]);
-    const instance = kernelInstance(total);
+    const instance = engine.wasmInstance(total);
     if (!instance) return null;
     const { f64 } = instance;
     const [oU, oA, oUnits, oVNorms, oB, oV, , , oGU, oGA] = offsets;

@@ -1,4 +1,5 @@
 import type { Activation, PopulationForm } from "../../activations/types.js";
+import { createEngine, type Engine } from "../../engine.js";
 import type { Teacher } from "../../model/teacher.js";
 import type { NeuronLoss } from "../types.js";
 import { AngularPopulationLoss, angle, sinMinusThetaCos } from "./angular.js";
@@ -10,11 +11,12 @@ type Builder<F extends PopulationForm> = (
   teacher: Teacher,
   m: number,
   scale: number,
+  engine: Engine,
 ) => NeuronLoss;
 
 /** One implementation per population form (see activations/types.ts). */
 const builders: { [K in PopulationForm["kind"]]: Builder<Extract<PopulationForm, { kind: K }>> } = {
-  angular: (f, t, m, c) => new AngularPopulationLoss(t, m, c, f.alpha, f.beta),
+  angular: (f, t, m, c, e) => new AngularPopulationLoss(t, m, c, f.alpha, f.beta, e),
   quadratic: (_f, t, m, c) => new QuadraticPopulationLoss(t, m, c),
   kernel: (f, t, m, c) => new KernelPopulationLoss(t, m, c, f.kernel),
 };
@@ -28,9 +30,10 @@ export function populationLoss(
   teacher: Teacher,
   m: number,
   scale: number,
+  engine: Engine = createEngine(),
 ): NeuronLoss {
   const form = activation.population;
-  return (builders[form.kind] as Builder<PopulationForm>)(form, teacher, m, scale);
+  return (builders[form.kind] as Builder<PopulationForm>)(form, teacher, m, scale, engine);
 }
 
 export { AngularPopulationLoss, KernelPopulationLoss, QuadraticPopulationLoss };
