@@ -228,10 +228,13 @@ function showStatus(text: string): void {
 let saveTimer = 0;
 function saveState(): void {
   clearTimeout(saveTimer);
+  document.body.dataset.saved = "pending"; // "true" once the URL holds this state (for tests)
   saveTimer = window.setTimeout(async () => {
     const hash = await encodeState(state);
     if (location.hash.slice(1) !== hash) history.replaceState(null, "", `#${hash}`);
+    if (saveTimer === mine) document.body.dataset.saved = "true";
   }, 150);
+  const mine = saveTimer;
 }
 
 function readViews(): Views {
@@ -345,12 +348,18 @@ function pumpQueue(): void {
   }
 }
 
+/** Idle workers, reused for the next run (a new worker costs the main thread a few ms). */
+const idleWorkers: Worker[] = [];
+
 function launch(run: Run): void {
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  const worker =
+    idleWorkers.pop() ?? new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   run.worker = worker;
   run.status = "starting";
   worker.onmessage = (e: MessageEvent<FromWorker>) => onWorkerMessage(run, e.data);
   worker.onerror = (e) => {
+    run.worker?.terminate();
+    run.worker = null;
     finish(run, "failed", e.message || "the worker failed to load");
   };
   send(run, { type: "start", doc: run.doc });
@@ -405,7 +414,11 @@ function onWorkerMessage(run: Run, m: FromWorker): void {
 }
 
 function finish(run: Run, status: string, reason: string): void {
-  run.worker?.terminate();
+  if (run.worker) {
+    run.worker.onmessage = null;
+    run.worker.onerror = null;
+    idleWorkers.push(run.worker);
+  }
   run.worker = null;
   run.status = status;
   run.reason = reason;

@@ -2,7 +2,8 @@
  * One run in a Web Worker: compiles the WebAssembly kernels, validates the spec and pulls rows
  * from the engine's stream, posting them to the page in batches (at most every 40 ms, so a
  * fast run does not flood the main thread with messages). Pause = stop pulling; resume = pull
- * again; stop = abort (the run ends "interrupted" with what it recorded).
+ * again; stop = abort (the run ends "interrupted" with what it recorded). After "done" the
+ * worker takes the next "start".
  */
 import {
   loadWasmKernels,
@@ -24,7 +25,7 @@ let stream: SimulationStream | null = null;
 let paused = false;
 let pumping = false;
 let started = 0;
-const controller = new AbortController();
+let controller = new AbortController();
 let pending: Row[] = [];
 let lastFlush = 0;
 let lastProgress = 0;
@@ -72,6 +73,14 @@ async function pump(): Promise<void> {
 scope.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === "start") {
+    // a worker runs one spec at a time and is reused for the next (creating workers costs the page)
+    if (stream) {
+      post({ type: "error", message: "this worker is still running" });
+      return;
+    }
+    paused = false;
+    pending = [];
+    controller = new AbortController();
     const webAssembly = await loadWasmKernels().catch(() => false);
     post({ type: "ready", webAssembly });
     const v = validateSpec(msg.doc);
@@ -91,7 +100,10 @@ scope.onmessage = async (event) => {
         post({ type: "progress", ...p });
       },
     });
-    stream.columns.then((columns) => post({ type: "columns", columns }));
+    stream.columns.then(
+      (columns) => post({ type: "columns", columns }),
+      () => {}, // a setup error ends the stream too, and pump() reports it
+    );
     void pump();
   } else if (msg.type === "pause") {
     paused = true;
