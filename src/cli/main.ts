@@ -11,6 +11,7 @@ import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
 import { defaultKernelChoice, KERNEL_CHOICES, type KernelChoice } from "../kernels/index.js";
 import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
+import { registerLabCommand } from "../lab/command.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
 import { specJsonSchema } from "../spec/jsonSchema.js";
@@ -332,6 +333,7 @@ Examples:
       process.stdout.write(`${JSON.stringify(specJsonSchema(), null, 2)}\n`);
     });
 
+  registerLabCommand(program);
   program.addOption(new Option("--no-color", "disable colors").hideHelp());
   return program;
 }
