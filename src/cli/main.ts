@@ -16,9 +16,11 @@ import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
 import { specJsonSchema } from "../spec/jsonSchema.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
+import { memoryProblem, sweepSize } from "../spec/resources.js";
 import type { Spec } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
 import { executeRun, packageVersion } from "./execute.js";
+import { limitOptions, resourceLimits } from "./limits.js";
 
 const EXIT_BAD_INPUT = 2;
 const EXIT_INTERRUPTED = 130;
@@ -33,6 +35,8 @@ interface RunOptions {
   force: boolean;
   dryRun: boolean;
   kernels?: KernelChoice;
+  maxMemory?: string;
+  maxRuns?: string;
 }
 
 function timestamp(): string {
@@ -63,6 +67,12 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
     }
   }
   if (opts.seed !== undefined) doc = setPath(doc, "seed", Number(opts.seed));
+  const limits = resourceLimits(opts);
+  const runs = sweepSize(doc);
+  if (runs > limits.maxRuns)
+    throw new UserInputError([
+      `sweep: expands to ${runs} runs, more than --max-runs ${limits.maxRuns}; sweep fewer values or raise --max-runs`,
+    ]);
   const points = expandSweep(doc);
 
   // Validate every combination (and load its arrays) before anything runs or is written.
@@ -76,12 +86,13 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       continue;
     }
     try {
-      prepared.push({
-        spec: v.spec,
-        arrays: await loadSpecArrays(v.spec, loaded.baseDir),
-        label: point.label,
-        assignments: point.assignments,
-      });
+      const arrays = await loadSpecArrays(v.spec, loaded.baseDir);
+      const tooBig = memoryProblem(v.spec, limits.maxMemory, limits.memorySource, arrays);
+      if (tooBig) {
+        problems.push(prefix + tooBig);
+        continue;
+      }
+      prepared.push({ spec: v.spec, arrays, label: point.label, assignments: point.assignments });
     } catch (e) {
       if (e instanceof UserInputError) problems.push(...e.problems.map((p) => prefix + p));
       else throw e;
@@ -208,6 +219,8 @@ export function buildProgram(): Command {
     .option("-f, --force", "write into an existing non-empty output folder", false)
     .option("--dry-run", "validate and print the fully resolved spec(s) without running", false)
     .addOption(kernelsOption())
+    .addOption(limitOptions()[0])
+    .addOption(limitOptions()[1])
     .addHelpText(
       "after",
       `
@@ -253,6 +266,8 @@ Examples:
     .option("-q, --quiet", "no progress bar or summary lines", false)
     .option("--dry-run", "print the runs and the time estimate; run and write nothing", false)
     .addOption(kernelsOption())
+    .addOption(limitOptions()[0])
+    .addOption(limitOptions()[1])
     .addHelpText(
       "after",
       `
@@ -280,6 +295,8 @@ Examples:
           quiet: boolean;
           dryRun: boolean;
           kernels?: KernelChoice;
+          maxMemory?: string;
+          maxRuns?: string;
         },
       ) => {
         if (opts.full && opts.tiny) throw new UserInputError(["--full and --tiny: choose one"]);
@@ -293,6 +310,7 @@ Examples:
           quiet: opts.quiet,
           threads: opts.threads === undefined ? undefined : Number(opts.threads),
           kernels,
+          limits: resourceLimits(opts),
         });
       },
     );

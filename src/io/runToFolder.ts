@@ -50,6 +50,8 @@ export interface RunToFolderOptions {
   describeKernels?: () => string;
   shouldStop?: () => boolean;
   onProgress?: (progress: RunProgress) => void;
+  /** Called when setup (teacher, data, initial point) is done and the dynamics start. */
+  onStarted?: () => void;
 }
 
 export async function runToFolder(opts: RunToFolderOptions): Promise<Manifest> {
@@ -68,6 +70,7 @@ export async function runToFolder(opts: RunToFolderOptions): Promise<Manifest> {
   let lastLoss = Number.NaN;
   try {
     const ctx = setupRun(spec, opts.arrays ?? {}, opts.engine ?? {});
+    opts.onStarted?.();
     result = runExperiment(ctx, {
       onColumns: (columns) => folder.openMetrics(columns),
       onRow: (row) => folder.appendRow(row),

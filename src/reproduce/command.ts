@@ -19,6 +19,7 @@ import { describeFsError, UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { writeFigure } from "../plot/render.js";
+import { memoryProblem, type ResourceLimits } from "../spec/resources.js";
 import { isReusable, type LoadedRun, loadRun } from "./load.js";
 import { findPaper } from "./papers/index.js";
 import { type Job, type Mode, type Plan, planReproduction, resolvePapers } from "./plan.js";
@@ -36,6 +37,8 @@ export interface ReproduceOptions {
   quiet: boolean;
   /** Matrix-product backend in each worker (default "auto"). */
   kernels?: KernelChoice;
+  /** Memory per command and runs per reproduction (default: unlimited runs, no memory check). */
+  limits?: ResourceLimits;
 }
 
 const MARKER = "report.json";
@@ -108,12 +111,32 @@ export async function reproduceCommand(
   const stopper = installStopHandler("keeping finished runs, writing the report for what exists");
   try {
     const plan = await planReproduction(papers, opts.mode);
+    if (opts.limits) checkLimits(plan, opts.limits, opts.threads ?? availableParallelism());
     if (opts.dryRun) return describePlan(plan, opts);
     if (stopper.interrupted()) return 130; // nothing written yet
     return await executeReproduction(plan, opts, stopper);
   } finally {
     stopper.dispose();
   }
+}
+
+/** Refuses a plan with more runs than allowed, or a run that would not fit its share of memory. */
+function checkLimits(plan: Plan, limits: ResourceLimits, threads: number): void {
+  if (plan.jobs.length > limits.maxRuns)
+    throw new UserInputError([
+      `reproduce: ${plan.jobs.length} runs, more than --max-runs ${limits.maxRuns}`,
+    ]);
+  const concurrent = Math.max(1, Math.min(threads, plan.jobs.length));
+  const problems = new Set<string>();
+  for (const job of plan.jobs) {
+    const p = memoryProblem(
+      job.spec,
+      limits.maxMemory / concurrent,
+      `${limits.memorySource} shared by ${concurrent} threads`,
+    );
+    if (p) problems.add(`${job.preset}: ${p}`);
+  }
+  if (problems.size) throw new UserInputError([...problems]);
 }
 
 /** `--dry-run`: what would run, what is reused, and how long it should take. */
