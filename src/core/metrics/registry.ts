@@ -2,7 +2,14 @@ import { gradNorm, lossMetric, populationLossMetric, testLoss, weightsMetric } f
 import { duFlips, duGram } from "./du.js";
 import { hessianEigenvalues } from "./hessian.js";
 import type { Metric } from "./types.js";
-import { waComponents, waDist, waHessianForm, waHessianPositiveStep, waNeurons } from "./wa.js";
+import {
+  waComponents,
+  waDist,
+  waHessianForm,
+  waHessianPositiveStep,
+  waNeurons,
+  waPerpPart,
+} from "./wa.js";
 import { xdAngles, xdPotential, xdRate } from "./xd.js";
 import { zgjMatching } from "./zgj.js";
 
@@ -19,6 +26,7 @@ export const metrics: readonly Metric[] = [
   waHessianPositiveStep,
   waNeurons,
   waComponents,
+  waPerpPart,
   xdAngles,
   xdPotential,
   xdRate,
