@@ -59,6 +59,15 @@ export function median(values: readonly number[]): number {
   return quantileSorted(sortedDefined(values), 0.5);
 }
 
+/**
+ * The q-quantile (0 ≤ q ≤ 1) of the values by numpy's default linear interpolation, ignoring
+ * NaN like `median` (±∞ take part). The band of "median over seeds [25%, 75%]" in the verdicts.
+ */
+export function quantile(values: readonly number[], q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
+  return quantileSorted(sortedDefined(values), q);
+}
+
 // ───────────────────────────── seed aggregation ─────────────────────────────
 
 export interface SeedAggregate {
@@ -570,6 +579,60 @@ export function firstPositive(x: readonly number[], y: readonly number[]): numbe
   checkSameLength(x, y, "firstPositive");
   for (let i = 0; i < x.length; i++) if (y[i] > 0) return x[i];
   return null;
+}
+
+// ───────────────────────────── contraction ─────────────────────────────
+
+export interface ContractionCheck {
+  /** Largest y(t) / (y(t₀)·ρ^(t−t₀)) over the checked points (1 at t₀ itself); NaN if none. */
+  worst: number;
+  /** Points checked (x ≥ t₀, finite y, bound still resolvable). */
+  checked: number;
+  /** The series' floor: its smallest finite positive value, where it stopped decreasing. */
+  floor: number;
+}
+
+/**
+ * Whether a decreasing series contracts at least like y(t₀)·ρ^(t−t₀) from x = t₀ on (WA
+ * Lemma 1's dist²(t) ≤ ρ^(t−t₀)·dist²(t₀)), returning the worst ratio to that bound.
+ *
+ * A series in floating point stops decreasing somewhere (dist² of WA's K = 1 flattens at
+ * 1e-30…1e-27 depending on the run) while ρ^(t−t₀) keeps falling, so the ratio on the plateau
+ * grows without meaning anything. The floor is therefore taken from the series itself, not a
+ * fixed constant: a point is checked only while the bound is above `floorFactor` (default 10)
+ * times the smallest value the series ever reached. Below that the series could not show a
+ * contraction even if there were one. t₀ must be a recorded x with a finite positive y.
+ */
+export function contractionCheck(
+  x: readonly number[],
+  y: readonly number[],
+  opts: { from: number; rate: number; floorFactor?: number },
+): ContractionCheck {
+  checkSameLength(x, y, "contractionCheck");
+  const { from, rate } = opts;
+  const factor = opts.floorFactor ?? 1e1;
+  if (!(rate > 0 && rate <= 1)) {
+    throw new RangeError(`contractionCheck: rate must be in (0, 1], got ${rate}`);
+  }
+  let floor = Number.POSITIVE_INFINITY;
+  for (const v of y) if (Number.isFinite(v) && v > 0 && v < floor) floor = v;
+  const i0 = x.findIndex((v) => v === from);
+  const y0 = i0 >= 0 ? y[i0] : Number.NaN;
+  if (!(y0 > 0 && Number.isFinite(y0))) {
+    throw new RangeError(`contractionCheck: no finite positive y recorded at x = ${from}`);
+  }
+  let worst = Number.NaN;
+  let checked = 0;
+  const logRate = Math.log(rate);
+  for (let i = 0; i < x.length; i++) {
+    if (!(x[i] >= from) || !Number.isFinite(y[i])) continue;
+    const logBound = Math.log(y0) + (x[i] - from) * logRate; // in logs: ρ^(10⁵) underflows
+    if (logBound < Math.log(factor * floor)) continue;
+    const ratio = Math.exp(Math.log(Math.max(y[i], Number.MIN_VALUE)) - logBound);
+    worst = Number.isNaN(worst) ? ratio : Math.max(worst, ratio);
+    checked++;
+  }
+  return { worst, checked, floor: Number.isFinite(floor) ? floor : Number.NaN };
 }
 
 // ───────────────────────────── monotonicity ─────────────────────────────

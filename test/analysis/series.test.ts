@@ -8,12 +8,14 @@ import { describe, expect, it } from "vitest";
 import {
   aggregateSeeds,
   classifyDecay,
+  contractionCheck,
   firstBelow,
   firstPositive,
   formatNumber,
   isMonotone,
   logLogFit,
   median,
+  quantile,
   semiLogFit,
   tail,
 } from "../../src/analysis/series.js";
@@ -563,5 +565,53 @@ describe("isMonotone", () => {
     ]);
     expect(isMonotone([], "increasing").ok).toBe(true);
     expect(isMonotone([Number.NaN], "increasing").ok).toBe(true);
+  });
+});
+
+describe("quantile", () => {
+  it("quantile(values, q) interpolates like numpy and ignores NaN", () => {
+    expect(quantile([4, 1, 3, 2], 0.25)).toBeCloseTo(1.75, 15);
+    expect(quantile([4, 1, Number.NaN, 3, 2], 0.75)).toBeCloseTo(3.25, 15);
+    expect(quantile([1, 2, 3], 0.5)).toBe(median([1, 2, 3]));
+    expect(quantile([1, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY], 0.5)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(quantile([], 0.5)).toBeNaN();
+    expect(() => quantile([1], 1.5)).toThrow(RangeError);
+  });
+});
+
+describe("contractionCheck", () => {
+  const steps = Array.from({ length: 401 }, (_, i) => i * 250); // 0 … 100000
+  const rho = 1 - 1.295e-3; // WA Lemma 1 at η = 0.001, ν = 0.05
+  it("contractionCheck passes a series that contracts faster than the bound, down to its rounding plateau", () => {
+    // contracts at 1 − 2e-3 per step, then sits on a plateau at 3e-28 (K = 1 in full mode)
+    const y = steps.map((t) => Math.max(2e-3 * (1 - 2e-3) ** t, 3e-28 * (1 + 0.3 * Math.sin(t))));
+    const c = contractionCheck(steps, y, { from: 0, rate: rho });
+    expect(c.worst).toBeLessThanOrEqual(1);
+    expect(c.checked).toBeGreaterThan(10);
+    expect(c.floor).toBeCloseTo(3e-28 * 0.7, 30);
+    // a fixed 1e-28 floor would have judged the plateau: ratio ≈ 1e29 at the last step
+    const fixedFloor = y.map((v, i) => v / (2e-3 * rho ** steps[i])).filter((_, i) => y[i] > 1e-28);
+    expect(Math.max(...fixedFloor)).toBeGreaterThan(1e20);
+  });
+  it("contractionCheck fails a series slower than the bound (a polynomial tail)", () => {
+    const y = steps.map((t) => 2e-3 / (1 + 1e-3 * t)); // ∝ 1/t: WA's K ≥ 2
+    const c = contractionCheck(steps, y, { from: 0, rate: rho });
+    expect(c.worst).toBeGreaterThan(1.01);
+    expect(c.checked).toBeGreaterThan(0);
+  });
+  it("contractionCheck at exactly the bound's rate gives ratio 1; a partial slowdown exceeds it", () => {
+    const exact = steps.map((t) => 5e-3 * rho ** t);
+    expect(contractionCheck(steps, exact, { from: 0, rate: rho }).worst).toBeCloseTo(1, 9);
+    const late = steps.map(
+      (t) => 5e-3 * rho ** Math.min(t, 5000) * (1 - 1e-3) ** Math.max(0, t - 5000),
+    );
+    const c = contractionCheck(steps, late, { from: 0, rate: rho });
+    expect(c.worst).toBeGreaterThan(1.01);
+  });
+  it("contractionCheck refuses an entry step that was not recorded and a rate outside (0, 1]", () => {
+    expect(() => contractionCheck([0, 1], [1, 0.5], { from: 3, rate: 0.9 })).toThrow(RangeError);
+    expect(() => contractionCheck([0, 1], [1, 0.5], { from: 0, rate: 1.5 })).toThrow(RangeError);
   });
 });
