@@ -584,24 +584,75 @@ export function firstPositive(x: readonly number[], y: readonly number[]): numbe
 // ───────────────────────────── contraction ─────────────────────────────
 
 export interface ContractionCheck {
-  /** Largest y(t) / (y(t₀)·ρ^(t−t₀)) over the checked points (1 at t₀ itself); NaN if none. */
+  /** Largest y(t) / (y(t₀)·ρ^(t−t₀)) over the checked points (1 at t₀ itself); NaN if none.
+   *  +∞ where the ratio overflows: then read worstLog10. */
   worst: number;
-  /** Points checked (x ≥ t₀, finite y, bound still resolvable). */
+  /** log₁₀ of `worst`, finite even where the ratio itself is not (ρ^(10⁵) underflows). */
+  worstLog10: number;
+  /** Points checked (x ≥ t₀, finite y, before the rounding plateau). */
   checked: number;
-  /** The series' floor: its smallest finite positive value, where it stopped decreasing. */
-  floor: number;
+  /** The rounding plateau the series ended on (see roundingPlateau), or null. */
+  plateau: { from: number; level: number } | null;
+}
+
+/**
+ * Where a decreasing series stopped decreasing for good at rounding level: the earliest
+ * recorded x from which the rest of the series is flat (log–log slope within ±maxSlope,
+ * default 0.5, over at least minPoints points, default 4) and lies at least `depth` (default
+ * 1e-12) below the series' largest value. Returns that x and the plateau's lowest value, or
+ * null if the series ends decreasing or ends flat far above rounding (a stall is not a floor).
+ *
+ * A float64 series that converges linearly (WA's dist² for K = 1) flattens somewhere between
+ * ~1e-30 and ~1e-27 depending on the run; the level is read from the series itself because a
+ * fixed constant is either above some runs' floors or below others'. The slope test tells a
+ * plateau (slope ≈ 0 plus rounding noise) from a slow power law (K ≥ 2: slope ≈ −1).
+ */
+export function roundingPlateau(
+  x: readonly number[],
+  y: readonly number[],
+  opts: { maxSlope?: number; minPoints?: number; depth?: number } = {},
+): { from: number; level: number } | null {
+  checkSameLength(x, y, "roundingPlateau");
+  const maxSlope = opts.maxSlope ?? 0.5;
+  const minPoints = opts.minPoints ?? 4;
+  const depth = opts.depth ?? 1e-12;
+  const pts: { x: number; y: number }[] = [];
+  let top = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isFinite(y[i]) && y[i] > top) top = y[i];
+    if (x[i] > 0 && y[i] > 0 && Number.isFinite(x[i]) && Number.isFinite(y[i]))
+      pts.push({ x: x[i], y: y[i] });
+  }
+  pts.sort((a, b) => a.x - b.x);
+  for (let p = 0; p + minPoints <= pts.length; p++) {
+    const rest = pts.slice(p);
+    if (Math.max(...rest.map((q) => q.y)) > depth * top) continue;
+    let slope: number;
+    try {
+      slope = logLogFit(
+        rest.map((q) => q.x),
+        rest.map((q) => q.y),
+      ).slope;
+    } catch {
+      continue;
+    }
+    if (Math.abs(slope) <= maxSlope) {
+      return { from: rest[0].x, level: Math.min(...rest.map((q) => q.y)) };
+    }
+  }
+  return null;
 }
 
 /**
  * Whether a decreasing series contracts at least like y(t₀)·ρ^(t−t₀) from x = t₀ on (WA
  * Lemma 1's dist²(t) ≤ ρ^(t−t₀)·dist²(t₀)), returning the worst ratio to that bound.
  *
- * A series in floating point stops decreasing somewhere (dist² of WA's K = 1 flattens at
- * 1e-30…1e-27 depending on the run) while ρ^(t−t₀) keeps falling, so the ratio on the plateau
- * grows without meaning anything. The floor is therefore taken from the series itself, not a
- * fixed constant: a point is checked only while the bound is above `floorFactor` (default 10)
- * times the smallest value the series ever reached. Below that the series could not show a
- * contraction even if there were one. t₀ must be a recorded x with a finite positive y.
+ * A series in floating point stops decreasing at rounding level while ρ^(t−t₀) keeps falling,
+ * so on that plateau the ratio grows without meaning anything. The floor is therefore taken
+ * from the series itself (roundingPlateau), not a fixed constant: points on the plateau, and
+ * points where the bound is below `floorFactor` (default 10) times the plateau's level, are
+ * not checked. A series that ends still decreasing, or stalled far above rounding, is checked
+ * at every recorded x ≥ t₀. t₀ must be a recorded x with a finite positive y.
  */
 export function contractionCheck(
   x: readonly number[],
@@ -614,25 +665,26 @@ export function contractionCheck(
   if (!(rate > 0 && rate <= 1)) {
     throw new RangeError(`contractionCheck: rate must be in (0, 1], got ${rate}`);
   }
-  let floor = Number.POSITIVE_INFINITY;
-  for (const v of y) if (Number.isFinite(v) && v > 0 && v < floor) floor = v;
   const i0 = x.findIndex((v) => v === from);
   const y0 = i0 >= 0 ? y[i0] : Number.NaN;
   if (!(y0 > 0 && Number.isFinite(y0))) {
     throw new RangeError(`contractionCheck: no finite positive y recorded at x = ${from}`);
   }
-  let worst = Number.NaN;
+  const plateau = roundingPlateau(x, y);
+  const end = plateau ? plateau.from : Number.POSITIVE_INFINITY;
+  const minLog = plateau ? Math.log(factor * plateau.level) : Number.NEGATIVE_INFINITY;
+  let worstLog = Number.NaN;
   let checked = 0;
   const logRate = Math.log(rate);
   for (let i = 0; i < x.length; i++) {
-    if (!(x[i] >= from) || !Number.isFinite(y[i])) continue;
+    if (!(x[i] >= from && x[i] < end) || !Number.isFinite(y[i])) continue;
     const logBound = Math.log(y0) + (x[i] - from) * logRate; // in logs: ρ^(10⁵) underflows
-    if (logBound < Math.log(factor * floor)) continue;
-    const ratio = Math.exp(Math.log(Math.max(y[i], Number.MIN_VALUE)) - logBound);
-    worst = Number.isNaN(worst) ? ratio : Math.max(worst, ratio);
+    if (logBound < minLog) continue;
+    const logRatio = Math.log(Math.max(y[i], Number.MIN_VALUE)) - logBound;
+    worstLog = Number.isNaN(worstLog) ? logRatio : Math.max(worstLog, logRatio);
     checked++;
   }
-  return { worst, checked, floor: Number.isFinite(floor) ? floor : Number.NaN };
+  return { worst: Math.exp(worstLog), worstLog10: worstLog / Math.LN10, checked, plateau };
 }
 
 // ───────────────────────────── monotonicity ─────────────────────────────

@@ -16,6 +16,7 @@ import {
   logLogFit,
   median,
   quantile,
+  roundingPlateau,
   semiLogFit,
   tail,
 } from "../../src/analysis/series.js";
@@ -590,16 +591,25 @@ describe("contractionCheck", () => {
     const c = contractionCheck(steps, y, { from: 0, rate: rho });
     expect(c.worst).toBeLessThanOrEqual(1);
     expect(c.checked).toBeGreaterThan(10);
-    expect(c.floor).toBeCloseTo(3e-28 * 0.7, 30);
+    expect(c.plateau?.level).toBeLessThan(3e-28);
+    expect(c.plateau?.level).toBeGreaterThan(1e-28);
     // a fixed 1e-28 floor would have judged the plateau: ratio ≈ 1e29 at the last step
     const fixedFloor = y.map((v, i) => v / (2e-3 * rho ** steps[i])).filter((_, i) => y[i] > 1e-28);
     expect(Math.max(...fixedFloor)).toBeGreaterThan(1e20);
   });
-  it("contractionCheck fails a series slower than the bound (a polynomial tail)", () => {
+  it("contractionCheck fails a series slower than the bound (a polynomial tail), checking all of it", () => {
     const y = steps.map((t) => 2e-3 / (1 + 1e-3 * t)); // ∝ 1/t: WA's K ≥ 2
     const c = contractionCheck(steps, y, { from: 0, rate: rho });
-    expect(c.worst).toBeGreaterThan(1.01);
-    expect(c.checked).toBeGreaterThan(0);
+    expect(c.worst).toBeGreaterThan(1e50); // ρ^(10⁵) ≈ 1e-56 against 1/t
+    expect(c.worstLog10).toBeCloseTo(Math.log10(c.worst), 9);
+    expect(c.checked).toBe(steps.length);
+    expect(c.plateau).toBeNull();
+  });
+  it("contractionCheck gives the ratio in log10 where it overflows", () => {
+    const xs = [0, 1e6];
+    const c = contractionCheck(xs, [1, 0.5], { from: 0, rate: 1e-3 });
+    expect(c.worst).toBe(Number.POSITIVE_INFINITY);
+    expect(c.worstLog10).toBeCloseTo(3e6 + Math.log10(0.5), 3);
   });
   it("contractionCheck at exactly the bound's rate gives ratio 1; a partial slowdown exceeds it", () => {
     const exact = steps.map((t) => 5e-3 * rho ** t);
@@ -613,5 +623,47 @@ describe("contractionCheck", () => {
   it("contractionCheck refuses an entry step that was not recorded and a rate outside (0, 1]", () => {
     expect(() => contractionCheck([0, 1], [1, 0.5], { from: 3, rate: 0.9 })).toThrow(RangeError);
     expect(() => contractionCheck([0, 1], [1, 0.5], { from: 0, rate: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe("roundingPlateau", () => {
+  const xs = Array.from({ length: 101 }, (_, i) => Math.round(10 ** (i / 20))); // 1 … 1e5
+  it("roundingPlateau finds where a linearly converging series flattens, whatever its level", () => {
+    for (const level of [3e-30, 3e-28, 2e-27]) {
+      const y = xs.map((t, i) =>
+        Math.max(Math.exp(-2e-3 * t), level * (1 + 0.4 * Math.sin(7 * i))),
+      );
+      const p = roundingPlateau(xs, y);
+      expect(p).not.toBeNull();
+      expect(p!.level).toBeLessThan(level);
+      expect(p!.level).toBeGreaterThan(level / 2);
+      expect(Math.exp(-2e-3 * p!.from)).toBeLessThan(10 * level); // starts at the flattening
+    }
+  });
+  it("roundingPlateau sees no plateau in a power law (WA K ≥ 2) nor in a stall far above rounding", () => {
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => 1e-3 * t ** -0.92),
+      ),
+    ).toBeNull();
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => 1e-20 * t ** -0.92),
+      ),
+    ).toBeNull();
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => 0.5 + 1 / t),
+      ),
+    ).toBeNull(); // stalled at 0.5
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => Math.exp(-2e-4 * t)),
+      ),
+    ).toBeNull(); // still falling
   });
 });
