@@ -95,6 +95,15 @@ describe("XD verdicts", async () => {
     expect(find(vs2, "log_{ηT} L(T)").status).toBe("not reproduced");
   });
 
+  it("every XD row states its seed count, or why one run is not a single draw", () => {
+    const vs = xd.verdicts({
+      mode: "quick",
+      runs: runsFor((n) => (n === 1 ? expo : poly(0.5 * n))),
+    });
+    for (const v of vs) expect(`${v.measured} ${v.note ?? ""}`).toMatch(/\d seeds?|no single draw/);
+    expect(find(vs, "Θ(T⁻³)").measured).toMatch(/\(3 seeds per n\)/);
+  });
+
   it("only some n with T⁻³ is 'partly'", () => {
     const vs = xd.verdicts({ mode: "quick", runs: runsFor((n) => (n <= 3 ? poly(1) : expo)) });
     expect(find(vs, "Θ(T⁻³)").status).toBe("partly");
@@ -161,6 +170,10 @@ describe("DU verdicts", async () => {
     expect(find(good, "λ_min(H(k)) stays").status).toBe("reproduced");
     const bad = du.verdicts({ mode: "quick", runs: runs((m) => m) });
     expect(find(bad, "fewer activation patterns").status).toBe("not reproduced");
+  });
+  it("every DU row states its seed count per width", () => {
+    for (const v of du.verdicts({ mode: "quick", runs: runs((m) => 1 / m) }))
+      expect(v.measured).toMatch(/\(3 seeds per m\)/);
   });
   it("a loss above the Theorem 4.1 envelope is not reproduced", () => {
     // rate 0.01/iter with λ₀ = 0.2, η = 0.5: the envelope decays as (1 − 0.05)^k, faster than e^{−0.01k}
