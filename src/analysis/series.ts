@@ -1,6 +1,6 @@
 /**
  * Pure numeric primitives for turning recorded time series into the numbers the verdicts
- * rest on (SPEC §5–§6): seed aggregation for the figures, log–log / semi-log fits for the
+ * rest on (docs/model.md §7): seed aggregation for the figures, log–log / semi-log fits for the
  * rates the papers state (XD's Θ(T⁻³) against exp(−Ω(T)), ZGJ's Θ(δ³) and O(1/T), DU's
  * linear rate), a decay classifier for "linear vs polynomial vs stalled" claims (WA Fig. 1,
  * XD Fig. 1 and App. A, ZGJ Thm. 4), first-crossing times (WA's T_γ and Fig. 8's Hessian

@@ -13,7 +13,7 @@ import {
 import { xdAngles, xdPotential, xdRate } from "./xd.js";
 import { zgjMatching } from "./zgj.js";
 
-/** Every metric a spec can select, by name (SPEC §4). Order here is column order in metrics.csv. */
+/** Every metric a spec can select, by name (docs/model.md §6). Order here is column order in metrics.csv. */
 export const metrics: readonly Metric[] = [
   lossMetric,
   testLoss,

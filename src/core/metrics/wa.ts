@@ -29,7 +29,7 @@ function teacherVector(ctx: RunContext): { w: Float64Array; ww: number } {
 /**
  * Per-neuron ⟨wₖ, w*⟩ and ‖wₖ⊥‖ (the part orthogonal to w*), WA eq. (3). The perpendicular
  * part is formed explicitly, wₖ − (⟨wₖ,w*⟩/‖w*‖²)w*, not as √(‖wₖ‖² − ⟨wₖ,w*⟩²/‖w*‖²): the
- * latter cancels and cannot resolve ‖wₖ⊥‖ below √ε·‖wₖ‖ ≈ 1e-8 (SPEC §7; Figs. 2, 5 go lower).
+ * latter cancels and cannot resolve ‖wₖ⊥‖ below √ε·‖wₖ‖ ≈ 1e-8 (docs/model.md §5; Figs. 2, 5 go lower).
  */
 function parallelParts(
   theta: Float64Array,

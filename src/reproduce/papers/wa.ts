@@ -1,7 +1,8 @@
 /**
- * Wang & Abernethy, "Quadratic activation: over-parameterization accelerates GD for learning a
- * single teacher neuron": Figs. 1–5 (K ∈ {1, 3, 10}, η = 0.001) and Figs. 6–8 (the η sweep).
- * Theory overlays: Theorem 2's bound on T_γ (K = 1) and Lemma 1's local linear rate.
+ * Wang & Abernethy, "Understanding how over-parametrization leads to acceleration: a case of
+ * learning a single teacher neuron": Figs. 1–5 (K ∈ {1, 3, 10}, η = 0.001), Lemma 1 on the
+ * population objective, and Figs. 6–8 (the η sweep). Theory overlays: Theorem 2's bound on T_γ
+ * (K = 1) and Lemma 1's local linear rate. Why K ≥ 2 has no linear phase: docs/model.md §6.
  */
 import {
   type ContractionCheck,
@@ -919,7 +920,7 @@ function verdicts(data: PaperData): Verdict[] {
 export const wangAbernethy: Paper = {
   key: P,
   title:
-    "Quadratic activation: over-parameterization accelerates gradient descent for learning a single teacher neuron",
+    "Understanding how over-parametrization leads to acceleration: a case of learning a single teacher neuron",
   citation: "Jun-Kun Wang and Jacob Abernethy",
   figures: (data) => [...fig1to5(data), ...lemma1Figure(data), ...fig6to8(data)],
   verdicts,
