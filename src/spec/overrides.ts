@@ -31,11 +31,14 @@ export function setPath(doc: Doc, path: string, value: unknown): Doc {
   if (keys.some((k) => k === "")) throw new SpecOverrideError(`${path}: not a valid field path`);
   const out = structuredClone(doc);
   let node: Doc = out;
-  keys.slice(0, -1).forEach((k) => {
+  keys.slice(0, -1).forEach((k, idx) => {
     const next = node[k];
     if (next === undefined || next === null) node[k] = {};
     else if (typeof next !== "object" || Array.isArray(next)) {
-      throw new SpecOverrideError(`${path}: ${k} is not an object, cannot set a field inside it`);
+      const parent = keys.slice(0, idx + 1).join(".");
+      throw new SpecOverrideError(
+        `${path}: cannot set a field inside ${parent}, which is ${Array.isArray(next) ? "a list" : JSON.stringify(next)}, not a mapping`,
+      );
     }
     node = node[k] as Doc;
   });
