@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import type { ArrayStore, LoadedArray } from "../core/setup/arrays.js";
 import type { Spec } from "../spec/schema.js";
+import { type ArraySize, arraySizeProblems, formatProblem } from "../spec/validate.js";
 import { readNpyFile } from "./npy.js";
 
 /** A problem the user can fix: printed as one line, exit code 2, nothing written. */
@@ -126,6 +127,23 @@ export async function loadSpecArrays(spec: Spec, baseDir: string): Promise<Array
     store[req.file] = { shape, data: arr.data };
     rows[req.field] = shape[0];
   }
+  // Arrays sized by the rows of an input file: the N×m activations of the loss (and N×N for du_gram)
+  const sizes: ArraySize[] = [];
+  for (const set of ["train", "test"] as const) {
+    const n = rows[`loss.${set}.inputs`];
+    if (n === undefined) continue;
+    const field = `loss.${set}.inputs`;
+    sizes.push({ field, value: n, unit: "rows", times: [["student.width", spec.student.width]] });
+    if (set === "train" && spec.metrics.includes("du_gram"))
+      sizes.push({
+        field,
+        value: n,
+        unit: "rows",
+        times: [],
+        square: "the Gram matrix of du_gram",
+      });
+  }
+  problems.push(...arraySizeProblems(sizes).map(formatProblem));
   const teacherRows = rows["teacher.neurons"];
   if (
     teacherRows !== undefined &&

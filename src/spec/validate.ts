@@ -393,6 +393,144 @@ function describeNumber(s: AnySchema): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Array sizes
+
+/** V8 (Node 20) refuses typed arrays with more elements than this ("Invalid typed array length"). */
+export const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
+/**
+ * A number for a message: exact when short (429496729), otherwise three significant digits in
+ * exponent form (1e10, 4.29e9).
+ */
+export function formatCount(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
+  return Number(x.toPrecision(3)).toExponential().replace("e+", "e");
+}
+
+export interface ArraySize {
+  /** The field whose value is the first factor (named in the message). */
+  field: string;
+  value: number;
+  /** What the value counts: "samples", "students", "neurons". */
+  unit: string;
+  /** The other factors of the array's length: [label, value]. */
+  times: [string, number][];
+  /** A square matrix value × value (the message says why it is needed). */
+  square?: string;
+}
+
+/**
+ * The arrays a spec makes the engine allocate, by the fields that size them. Each one must fit
+ * in a typed array (MAX_ARRAY_LENGTH elements); a single field may size several, and the
+ * tightest one is reported.
+ */
+function arraySizes(spec: Spec): ArraySize[] {
+  const d = spec.dimension;
+  const m = spec.student.width;
+  const { loss, teacher, student } = spec;
+  const sizes: ArraySize[] = [
+    { field: "dimension", value: d, unit: "", times: [] },
+    { field: "student.width", value: m, unit: "students", times: [["dimension", d]] },
+  ];
+  if (teacher.kind === "random" || teacher.kind === "separated")
+    sizes.push({
+      field: "teacher.neurons",
+      value: teacher.neurons,
+      unit: "neurons",
+      times: [["dimension", d]],
+    });
+  const samples = (field: string, n: number) =>
+    sizes.push(
+      { field, value: n, unit: "samples", times: [["dimension", d]] },
+      { field, value: n, unit: "samples", times: [["student.width", m]] },
+    );
+  if (loss.kind === "empirical" && !loss.train?.inputs) {
+    samples("loss.trainSize", loss.trainSize);
+    if (spec.metrics.includes("du_gram"))
+      sizes.push({
+        field: "loss.trainSize",
+        value: loss.trainSize,
+        unit: "samples",
+        times: [],
+        square: "the Gram matrix of du_gram",
+      });
+  }
+  if (loss.testSize > 0 && !loss.test?.inputs) samples("loss.testSize", loss.testSize);
+  if (loss.kind === "online") samples("loss.batchSize", loss.batchSize);
+  const init = student.init;
+  if (init.kind === "zgj-subspace") {
+    sizes.push(
+      {
+        field: "student.init.samples",
+        value: init.samples,
+        unit: "samples",
+        times: [["dimension", d]],
+      },
+      { field: "dimension", value: d, unit: "", times: [], square: "zgj-subspace's d×d matrix" },
+    );
+  }
+  if (init.kind === "zgj-random" || init.kind === "zgj-subspace")
+    sizes.push({
+      field: "student.width",
+      value: m,
+      unit: "students",
+      times: [],
+      square: `${init.kind}'s m×m kernel matrix`,
+    });
+  if (spec.metrics.includes("wa_components"))
+    sizes.push({
+      field: "student.width",
+      value: m,
+      unit: "students",
+      times: [],
+      square: "the m×m Gram matrix of wa_components",
+    });
+  if (spec.activation === "quadratic" && loss.kind === "population")
+    sizes.push({
+      field: "dimension",
+      value: d,
+      unit: "",
+      times: [],
+      square: "the d×d matrix of the quadratic population loss",
+    });
+  return sizes;
+}
+
+/** Messages for the arrays that would exceed MAX_ARRAY_LENGTH, at most one per field. */
+export function arraySizeProblems(sizes: ArraySize[]): SpecProblem[] {
+  const tightest = new Map<string, { size: ArraySize; limit: number }>();
+  for (const size of sizes) {
+    const others = size.square ? size.value : size.times.reduce((p, [, v]) => p * v, 1);
+    // a factor that is itself too large is reported by its own (single-factor) entry
+    if (size.times.some(([, v]) => v > MAX_ARRAY_LENGTH)) continue;
+    const limit = size.square
+      ? Math.floor(Math.sqrt(MAX_ARRAY_LENGTH))
+      : Math.floor(MAX_ARRAY_LENGTH / others);
+    const prev = tightest.get(size.field);
+    if (size.value > limit && (!prev || limit < prev.limit))
+      tightest.set(size.field, { size, limit });
+  }
+  return [...tightest.values()].map(({ size, limit }) => {
+    const v = formatValue(size.value);
+    const unit = size.unit ? ` ${size.unit}` : "";
+    const largest = `exceeds the largest array (${formatCount(MAX_ARRAY_LENGTH)} numbers); at most ${limit}`;
+    if (size.square) {
+      return {
+        path: size.field,
+        message: `${v} × ${v} = ${formatCount(size.value * size.value)} numbers for ${size.square} ${largest}`,
+      };
+    }
+    if (!size.times.length) return { path: size.field, message: `${v} ${largest}` };
+    const product = size.times.reduce((p, [, x]) => p * x, size.value);
+    const factors = size.times.map(([label, x]) => ` × ${label} ${formatValue(x)}`).join("");
+    return {
+      path: size.field,
+      message: `${v}${unit}${factors} = ${formatCount(product)} numbers ${largest}`,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cross-field rules
 
 function semanticProblems(spec: Spec): SpecProblem[] {
@@ -402,6 +540,8 @@ function semanticProblems(spec: Spec): SpecProblem[] {
   const d = spec.dimension;
   const m = student.width;
   const r = teacherNeuronCount(spec);
+
+  p.push(...arraySizeProblems(arraySizes(spec)));
 
   if (loss.kind === "population") {
     if (teacher.kind === "noise")
