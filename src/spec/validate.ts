@@ -531,6 +531,15 @@ export function arraySizeProblems(sizes: ArraySize[]): SpecProblem[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Names
+
+/**
+ * Spec names become folder names (overparam-results/<name>-<time>): letters, digits and
+ * . _ + - only, starting with a letter or digit, so a name can never leave the results folder.
+ */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
+
+// ---------------------------------------------------------------------------------------------
 // Cross-field rules
 
 function semanticProblems(spec: Spec): SpecProblem[] {
@@ -541,6 +550,12 @@ function semanticProblems(spec: Spec): SpecProblem[] {
   const m = student.width;
   const r = teacherNeuronCount(spec);
 
+  if (!SAFE_NAME.test(spec.name)) {
+    add(
+      "name",
+      `must be 1 to 100 letters, digits, '.', '_', '+' or '-', starting with a letter or digit (it names the run folder; got ${show(spec.name)})`,
+    );
+  }
   p.push(...arraySizeProblems(arraySizes(spec)));
 
   if (loss.kind === "population") {
