@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import type { ArrayStore, LoadedArray } from "../core/setup/arrays.js";
+import { isStackOverflow, nestingProblem, tooDeep } from "../spec/overrides.js";
 import type { Spec } from "../spec/schema.js";
 import { type ArraySize, arraySizeProblems, formatProblem } from "../spec/validate.js";
 import { readNpyFile } from "./npy.js";
@@ -47,9 +48,13 @@ export async function loadSpecDocument(ref: string): Promise<LoadedDocument> {
   try {
     doc = /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
   } catch (e) {
+    // A parser that recurses (YAML) overflows the stack on a hostile nesting depth.
+    if (isStackOverflow(e)) throw new UserInputError([`spec ${ref}: ${tooDeep()}`]);
     const msg = (e as Error).message.split("\n")[0];
     throw new UserInputError([`cannot parse spec ${ref}: ${msg}`]);
   }
+  const deep = nestingProblem(doc);
+  if (deep) throw new UserInputError([`spec ${ref}: ${deep}`]);
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
     throw new UserInputError([
       `spec ${ref}: must be a mapping of fields (got ${Array.isArray(doc) ? "a list" : typeof doc})`,
