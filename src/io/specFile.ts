@@ -105,6 +105,24 @@ function arrayRequirements(spec: Spec): ArrayRequirement[] {
 }
 
 /**
+ * null when a loaded array can be used, else the problem: no rows (or entries), or an entry that
+ * is NaN or infinite — named by its index, as numpy prints it: [row, column] or [entry].
+ */
+function contentProblem(req: ArrayRequirement, shape: number[], data: Float64Array): string | null {
+  if (data.length === 0) {
+    const what = shape.length === 2 ? "no rows" : "no entries";
+    return `${req.field}: ${req.file} has ${what} (shape (${shape.join(", ")}${shape.length === 1 ? "," : ""})); at least one is needed`;
+  }
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isFinite(data[k])) continue;
+    const cols = shape.length === 2 ? shape[1] : 0;
+    const index = cols ? `[${Math.floor(k / cols)}, ${k % cols}]` : `[${k}]`;
+    return `${req.field}: ${req.file} has ${data[k]} at ${index}; every entry must be a finite number`;
+  }
+  return null;
+}
+
+/**
  * Loads every .npy file a spec names (relative to baseDir) and checks dtype and shape, so a
  * wrong file is refused before anything runs. Returns the arrays keyed by the spec's strings.
  */
@@ -127,6 +145,11 @@ export async function loadSpecArrays(spec: Spec, baseDir: string): Promise<Array
     if (!ok) {
       const want = `(${req.shape.map((s) => (s === null ? "any" : s)).join(", ")})`;
       problems.push(`${req.field}: ${req.file} has shape (${shape.join(", ")}); expected ${want}`);
+      continue;
+    }
+    const content = contentProblem(req, shape, arr.data);
+    if (content) {
+      problems.push(content);
       continue;
     }
     store[req.file] = { shape, data: arr.data };
