@@ -106,6 +106,9 @@ function describeIssue(issue: Issue, prefix: Key[], raw: unknown): SpecProblem[]
     message:
       value === undefined ? `missing; must be ${what}` : `must be ${what} (got ${show(value)})`,
   });
+  // A schema with its own error message (e.g. unknown metric "x"; allowed: …) knows best.
+  if (schema && hasOwnMessage(schema) && issue.code !== "unrecognized_keys")
+    return [{ path, message: issue.message }];
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = schema ? objectKeys(schema, value) : undefined;
@@ -223,20 +226,37 @@ function valueAt(raw: unknown, path: readonly Key[]): unknown {
   return node;
 }
 
+/** Whether the schema (or a wrapper of it, such as .default()) was given a custom error. */
+function hasOwnMessage(s: AnySchema): boolean {
+  for (let cur: AnySchema | undefined = s; cur; ) {
+    if (cur._zod.def.error) return true;
+    const next = unwrap1(cur);
+    cur = next === cur ? undefined : next;
+  }
+  return false;
+}
+
+function unwrap1(s: AnySchema): AnySchema {
+  const def = s._zod.def;
+  if (def.innerType && WRAPPERS.includes(def.type)) return def.innerType;
+  if (def.type === "pipe") return def.in;
+  return s;
+}
+
+const WRAPPERS = [
+  "default",
+  "optional",
+  "nullable",
+  "prefault",
+  "readonly",
+  "catch",
+  "nonoptional",
+];
+
 function unwrap(s: AnySchema): AnySchema {
   let cur = s;
-  for (;;) {
-    const def = cur._zod.def;
-    if (
-      def.innerType &&
-      ["default", "optional", "nullable", "prefault", "readonly", "catch", "nonoptional"].includes(
-        def.type,
-      )
-    )
-      cur = def.innerType;
-    else if (def.type === "pipe") cur = def.in;
-    else return cur;
-  }
+  for (let next = unwrap1(cur); next !== cur; next = unwrap1(cur)) cur = next;
+  return cur;
 }
 
 /** The schema of the field at `path` in the spec schema (following the raw value's `kind`s). */
