@@ -18,7 +18,7 @@ import { specJsonSchema } from "../spec/jsonSchema.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
 import { memoryProblem, sweepSize } from "../spec/resources.js";
 import type { Spec } from "../spec/schema.js";
-import { validateSpec } from "../spec/validate.js";
+import { mergeSweepProblems, validateSpec } from "../spec/validate.js";
 import { executeRun, packageVersion } from "./execute.js";
 import { limitOptions, resourceLimits } from "./limits.js";
 
@@ -98,7 +98,8 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       else throw e;
     }
   }
-  if (problems.length) throw new UserInputError([...new Set(problems)]);
+  const labels = points.map((p) => p.label);
+  if (problems.length) throw new UserInputError(mergeSweepProblems(problems, labels));
   if (opts.dryRun) {
     for (const p of prepared) process.stdout.write(`${JSON.stringify(p.spec, null, 2)}\n`);
     return 0;
