@@ -41,7 +41,7 @@ function pngSize(file: string): { width: number; height: number } {
 }
 
 describe("reproduction plan", () => {
-  it("covers every SPEC §6 experiment with a preset that has a reproduce block", async () => {
+  it("covers every paper experiment with a preset that has a reproduce block", async () => {
     const plan = await planReproduction(resolvePapers([]), "quick");
     expect(plan.papers).toEqual(["wa", "du", "xd", "zgj"]);
     expect(plan.presets).toEqual({
