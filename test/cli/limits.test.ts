@@ -21,7 +21,7 @@ describe("resource limits", () => {
     ["a huge width", ["--set", "student.width=1e8"], "student.width"],
     [
       "a huge training set",
-      ["--set", "loss.kind=empirical", "--set", "loss.trainSize=1e9"],
+      ["--set", "loss.kind=empirical", "--set", "loss.trainSize=3e8"],
       "loss.trainSize",
     ],
   ] as const)
