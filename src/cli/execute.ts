@@ -1,7 +1,8 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ArrayStore } from "../core/setup/arrays.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
 import type { Manifest } from "../io/manifest.js";
 import { jsonReplacer } from "../io/runFolder.js";
 import type { KernelSelection } from "../kernels/index.js";
@@ -90,8 +91,7 @@ function markInterruptedInSetup(dir: string): Manifest {
     endedAt: new Date().toISOString(),
     rowsRecorded: 0,
   });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, jsonReplacer, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, `${JSON.stringify(manifest, jsonReplacer, 2)}\n`);
   return manifest;
 }
 

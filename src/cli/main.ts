@@ -6,6 +6,7 @@ import { metrics } from "../core/metrics/registry.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
 import { type FolderLock, lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { describeIoError, isIoError } from "../io/outputFolder.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
@@ -19,7 +20,7 @@ import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/
 import { memoryProblem, sweepSize } from "../spec/resources.js";
 import type { Spec } from "../spec/schema.js";
 import { mergeSweepProblems, validateSpec } from "../spec/validate.js";
-import { executeRun, packageVersion } from "./execute.js";
+import { executeRun, packageVersion, RunFolderError } from "./execute.js";
 import { limitOptions, resourceLimits } from "./limits.js";
 
 const EXIT_BAD_INPUT = 2;
@@ -52,6 +53,20 @@ interface PreparedRun {
 }
 
 async function runCommand(ref: string, opts: RunOptions): Promise<number> {
+  // One Ctrl-C handler for the whole command, validation and setup included.
+  const stopper = installStopHandler("finishing the current step and saving what was recorded");
+  try {
+    return await runWithHandler(ref, opts, stopper);
+  } finally {
+    stopper.dispose();
+  }
+}
+
+async function runWithHandler(
+  ref: string,
+  opts: RunOptions,
+  stopper: StopHandler,
+): Promise<number> {
   const kernels = opts.kernels ?? kernelDefault();
   const loaded = await loadSpecDocument(ref);
   let doc = loaded.doc;
@@ -106,11 +121,11 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
   }
 
   if (kernels === "onnx") requireOnnx();
+  if (stopper.interrupted()) return EXIT_INTERRUPTED; // nothing written yet
   const name = prepared[0].spec.name;
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
   const createdOut = !existsSync(outDir);
   const root = RunFolder.create(outDir, opts.force);
-  const stopper = installStopHandler("finishing the current step and saving what was recorded");
   let lock: FolderLock;
   try {
     lock = await lockOutputFolder(outDir, "run", (e) => {
@@ -118,14 +133,12 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
     });
   } catch (e) {
-    stopper.dispose();
     if (createdOut) rmSync(outDir, { recursive: true, force: true });
     throw e;
   }
   try {
     return await runPrepared(prepared, opts, kernels, loaded.source, outDir, root, stopper);
   } finally {
-    stopper.dispose();
     await lock.release();
   }
 }
@@ -384,6 +397,9 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Past a file size limit (ulimit -f) a write should fail with EFBIG, reported like a full
+  // disk, rather than the signal killing the process with half-written files.
+  process.on("SIGXFSZ", () => {});
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
@@ -396,9 +412,25 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof SpecOverrideError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;
+    } else if (e instanceof RunFolderError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 1;
+    } else if (isIoError(e)) {
+      // the disk refused (full, read-only, a file size limit): say so in one line
+      const where = e.path ? `${e.path}: ` : "";
+      process.stderr.write(`error: ${where}${describeIoError(e)}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`overparam: internal error: ${(e as Error).stack ?? e}\n`);
       process.exitCode = 1;
     }
   }
+  // The command is done (its results written) but the process may take a moment to wind down
+  // (worker threads ending): a Ctrl-C now ends it with the command's own exit code instead of
+  // a death by signal. Commands that keep running (the lab's server) have their own handlers.
+  const g = globalThis as { __overparamEarlySignal?: string };
+  if (g.__overparamEarlySignal) process.exit(130); // came while loading; no command took it
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    if (process.listenerCount(signal) === 0)
+      process.on(signal, () => process.exit(Number(process.exitCode ?? 0)));
 }

@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { MessageChannel } from "node:worker_threads";
@@ -37,9 +36,6 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions): Promise<
     // one job at a time per thread: runs are CPU-bound and synchronous
     concurrentTasksPerWorker: 1,
   });
-  const abort = new AbortController();
-  // every queued task listens on the one signal
-  setMaxListeners(jobs.length + 10, abort.signal);
   const stop = new Int32Array(opts.stopFlag);
   const totalCost = jobs.reduce((s, j) => s + j.cost, 0);
   const running = new Map<Job, number>();
@@ -52,7 +48,6 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions): Promise<
     bar.update(cost / totalCost, finished);
   };
   const watchStop = setInterval(() => {
-    if (Atomics.load(stop, 0) !== 0) abort.abort();
     update();
   }, 250);
 
@@ -80,16 +75,11 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions): Promise<
         running.set(job, 0);
         const outcome = (await pool.run(task, {
           transferList: [port2],
-          signal: abort.signal,
-        })) as JobOutcome;
+        })) as Outcome;
         outcomes.set(job, outcome);
         if (outcome.status === "failed") bar.log(`${job.dir}: failed — ${outcome.reason}`);
       } catch (e) {
-        const aborted = abort.signal.aborted;
-        outcomes.set(job, {
-          status: aborted ? "skipped" : "failed",
-          reason: aborted ? "not started: the reproduction was interrupted" : (e as Error).message,
-        });
+        outcomes.set(job, { status: "failed", reason: (e as Error).message });
       } finally {
         running.delete(job);
         port1.close();
