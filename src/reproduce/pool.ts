@@ -36,7 +36,6 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions): Promise<
     // one job at a time per thread: runs are CPU-bound and synchronous
     concurrentTasksPerWorker: 1,
   });
-  const stop = new Int32Array(opts.stopFlag);
   const totalCost = jobs.reduce((s, j) => s + j.cost, 0);
   const running = new Map<Job, number>();
   let finishedCost = 0;
