@@ -55,6 +55,9 @@ export function buildSchemaForm(
   const fields: FormField[] = [];
   const byPath = new Map<string, FormField[]>();
   const groups: { el: HTMLElement; when: ((doc: Doc | null) => boolean)[] }[] = [];
+  /** Each union's variants: kind → the properties it allows. */
+  const unions = new Map<string, Map<string, Set<string>>>();
+  let current: Doc | null = null;
 
   const always = () => true;
 
@@ -168,7 +171,18 @@ export function buildSchemaForm(
       input.dataset.path = path;
       input.setAttribute("aria-describedby", error.id);
       const el = input;
-      el.addEventListener("change", () => onChange(path, parseValue(kind, el.value)));
+      el.addEventListener("change", () => {
+        if (kind !== "kind") return onChange(path, parseValue(kind, el.value));
+        // a new kind keeps the fields the new variant also has (e.g. lr from gd to sgd)
+        const at = path.replace(/\.kind$/, "");
+        const allowed = unions.get(at)?.get(el.value) ?? new Set<string>();
+        const old = getPath(current, at);
+        const next: Doc = { kind: el.value };
+        if (old && typeof old === "object")
+          for (const [k, v] of Object.entries(old as Doc))
+            if (allowed.has(k) && k !== "kind") next[k] = v;
+        onChange(at, next);
+      });
       wrap.append(label, input, error);
     }
     container.append(wrap);
@@ -188,6 +202,10 @@ export function buildSchemaForm(
     if (isUnion(s)) {
       const variants = s.oneOf as Json[];
       const kinds = variants.map((v) => ((v.properties as Json).kind as Json).const as string);
+      unions.set(
+        path,
+        new Map(variants.map((v, i) => [kinds[i], new Set(Object.keys(v.properties as Json))])),
+      );
       const group = document.createElement("fieldset");
       group.className = "group";
       const legend = document.createElement("legend");
@@ -246,6 +264,7 @@ export function buildSchemaForm(
   return {
     fields,
     render(doc, swept) {
+      current = doc;
       for (const g of groups) g.el.hidden = !shown(g, doc);
       for (const f of fields) {
         f.wrap.hidden = !shown(f, doc);
