@@ -24,6 +24,8 @@ export interface FormField {
   /** Shown when any of these holds (a field of several union variants). */
   when: ((doc: Doc | null) => boolean)[];
   signature: string;
+  /** The placeholder when not swept (the schema's default). */
+  placeholder: string;
 }
 
 export interface SchemaForm {
@@ -186,7 +188,19 @@ export function buildSchemaForm(
       wrap.append(label, input, error);
     }
     container.append(wrap);
-    const field: FormField = { path, id, kind, input, boxes, wrap, error, when: [when], signature };
+    const placeholder = input instanceof HTMLInputElement ? input.placeholder : "";
+    const field: FormField = {
+      path,
+      id,
+      kind,
+      input,
+      boxes,
+      wrap,
+      error,
+      when: [when],
+      signature,
+      placeholder,
+    };
     fields.push(field);
     byPath.set(path, [...(byPath.get(path) ?? []), field]);
   }
@@ -281,8 +295,12 @@ export function buildSchemaForm(
         const input = f.input!;
         if (document.activeElement === input && input.getAttribute("aria-invalid") === "true")
           continue;
-        input.value = formatValue(f.kind, v);
-        if (input instanceof HTMLInputElement && isSwept) input.placeholder = "swept";
+        if (input instanceof HTMLInputElement) {
+          // a swept field shows as empty with its values as placeholder: typing fixes it
+          input.value = isSwept ? "" : formatValue(f.kind, v);
+          if (isSwept) input.placeholder = `swept: ${JSON.stringify(sweep(doc)[f.path])}`;
+          else if (input.placeholder.startsWith("swept")) input.placeholder = f.placeholder;
+        } else input.value = formatValue(f.kind, v);
       }
     },
     showProblems(problems) {
@@ -308,6 +326,11 @@ export function buildSchemaForm(
       }
     },
   };
+}
+
+function sweep(doc: Doc | null): Doc {
+  const s = doc?.sweep;
+  return s && typeof s === "object" && !Array.isArray(s) ? (s as Doc) : {};
 }
 
 function parseValue(kind: FormField["kind"], raw: string): unknown {

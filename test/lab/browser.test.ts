@@ -6,7 +6,8 @@
  * more than 50 ms while a run streams (long-task observer); the neuron view (its teacher arrows
  * against teacherOf), the schema-generated form, DU's Thm 4.1 overlay and the SVG exports; a
  * 10⁶-step run that keeps only its log-grid rows (JS heap through CDP); 1280×800 and 420×800
- * layouts; keyboard access to the preset, Run, Pause and Stop. Screenshots go to test-artifacts/;
+ * layouts; keyboard access to the preset, Run, Pause and Stop. OVERPARAM_UPDATE_SCREENSHOT=1 also
+ * copies the neuron view of zgj-fig1 to docs/lab-neurons.png. Screenshots go to test-artifacts/;
  * OVERPARAM_UPDATE_SCREENSHOT=1 also copies the mid-run one to docs/lab.png for the README.
  */
 import { spawnSync } from "node:child_process";
@@ -374,6 +375,14 @@ describe("the lab in headless Chromium", () => {
     // 20 students: one path each (faint) up to the row shown
     const paths = polylines(svg).filter((l) => l.opacity === "0.45" && l.width === 1.2);
     expect(paths).toHaveLength(20);
+    await page
+      .locator("#neuron-figure")
+      .screenshot({ path: path.join(artifacts, "lab-neurons.png") });
+    if (process.env.OVERPARAM_UPDATE_SCREENSHOT === "1")
+      copyFileSync(
+        path.join(artifacts, "lab-neurons.png"),
+        path.join(root, "docs/lab-neurons.png"),
+      );
     // scrubbing to the first row shows step 0 and stops following the run
     await page.locator("#neuron-frame").fill("0");
     expect(await page.textContent("#neuron-step")).toMatch(/row 1\/\d+: step 0\b/);
@@ -433,6 +442,11 @@ describe("the lab in headless Chromium", () => {
       "erf",
     ]);
     expect(await page.isVisible("#field-student-init-case")).toBe(true);
+    // a swept field is empty, its values the placeholder
+    expect(await page.inputValue("#field-student-init-case")).toBe("");
+    expect(await page.getAttribute("#field-student-init-case", "placeholder")).toBe(
+      "swept: [1,2,3]",
+    );
     expect(await page.isVisible("#field-student-init-scale")).toBe(false);
     // a union's kind: the other variant's fields appear; its required field is reported inline
     await page.selectOption("#field-teacher-kind", "random");
