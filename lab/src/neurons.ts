@@ -385,7 +385,28 @@ function formatExtent(x: number): string {
   return x >= 1e3 || x < 1e-2 ? x.toExponential(1) : String(Number(x.toPrecision(2)));
 }
 
-export function renderCanvas(scene: Scene, ctx: CanvasRenderingContext2D): void {
+/** What renderCanvas uses of a CanvasRenderingContext2D (so this module needs no DOM types). */
+export interface Pen {
+  globalAlpha: number;
+  strokeStyle: unknown;
+  fillStyle: unknown;
+  lineWidth: number;
+  lineJoin: string;
+  lineCap: string;
+  font: string;
+  textAlign: string;
+  clearRect(x: number, y: number, w: number, h: number): void;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  arc(x: number, y: number, r: number, a0: number, a1: number): void;
+  setLineDash(dash: number[]): void;
+  stroke(): void;
+  fill(): void;
+  fillText(text: string, x: number, y: number): void;
+}
+
+export function renderCanvas(scene: Scene, ctx: Pen): void {
   ctx.clearRect(0, 0, scene.width, scene.height);
   ctx.lineJoin = "round";
   ctx.lineCap = "round";
