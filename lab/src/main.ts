@@ -282,7 +282,24 @@ function drawCharts(): void {
     columns: (r) => r.columns.filter((c) => c !== "loss" && baseName(c) === metric),
     yLabel: metric,
   });
-  drawNeurons();
+  scheduleNeurons();
+}
+
+let neuronTimer = 0;
+let neuronsDrawn = 0;
+/** Redraws the neuron view on an animation frame, at most every 100 ms (as the charts do). */
+function scheduleNeurons(): void {
+  if (neuronTimer) return;
+  const wait = Math.max(0, neuronsDrawn + 100 - performance.now());
+  neuronTimer = window.setTimeout(() => {
+    requestAnimationFrame(() => {
+      neuronTimer = 0;
+      const t0 = performance.now();
+      drawNeurons();
+      neuronsDrawn = performance.now();
+      performance.measure("lab-draw", { start: t0, end: neuronsDrawn });
+    });
+  }, wait);
 }
 
 // ---------------------------------------------------------------- the neuron view

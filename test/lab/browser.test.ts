@@ -629,6 +629,13 @@ describe("the lab in headless Chromium", () => {
     expect(seen).toContain("preset");
     expect(seen.at(-1)).toBe("run");
     expect(seen.indexOf("preset")).toBeLessThan(seen.indexOf("run"));
+    // past the long form in one step: the skip link, then Tab
+    const skip = page.getByRole("link", { name: "Skip to the run controls" });
+    await skip.focus();
+    expect(await skip.isVisible()).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    expect(await active()).toBe("run");
     // start with the keyboard; Pause and Stop are then reachable the same way
     await page.keyboard.press("Enter");
     await expect.poll(() => page.isDisabled("#pause")).toBe(false);
