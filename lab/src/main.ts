@@ -369,6 +369,7 @@ function drawNeurons() {
   }
   const clear = (note: string) => {
     neuronScene = null;
+    ui.neuronCanvas.hidden = true;
     ctx?.clearRect(0, 0, ui.neuronCanvas.width, ui.neuronCanvas.height);
     ui.neuronNote.textContent = note;
     ui.neuronStep.textContent = "";
@@ -386,6 +387,7 @@ function drawNeurons() {
     );
   }
   if (!rows) return clear("Waiting for the first recorded row…");
+  ui.neuronCanvas.hidden = false;
   const { m, d } = run;
   const frames = rows;
   ui.neuronFrame.max = String(frames - 1);

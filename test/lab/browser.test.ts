@@ -354,10 +354,12 @@ describe("the lab in headless Chromium", () => {
   it("draws the neurons: exact for d = 2 (the run's teachers), projected for d > 2, animated over the rows", async () => {
     const page = await open();
     await page.selectOption("#preset", "zgj-fig1");
+    expect(await page.isVisible("#neuron-canvas")).toBe(false);
     await setField(page, "optimizer.steps", "400");
     await page.click("#run");
     await waitDone(page);
     await expect.poll(() => page.textContent("#neuron-note")).toContain("exact: d = 2");
+    expect(await page.isVisible("#neuron-canvas")).toBe(true);
     expect(await page.textContent("#neuron-step")).toMatch(/step 400\b/);
     const svg = await downloadText(page, () =>
       page.getByRole("button", { name: "Download the neuron view as SVG" }).click(),
@@ -516,6 +518,9 @@ describe("the lab in headless Chromium", () => {
         compared++;
       }
     expect(compared).toBeGreaterThan(5);
+    // no neuron view for m·d > 2000 (the weights metric's limit), and the view says so
+    expect(await page.textContent("#neuron-note")).toContain("m·d ≤ 2000; this run has m·d = 8000");
+    expect(await page.isVisible("#neuron-canvas")).toBe(false);
     // tick labels and the axis label come along
     expect(svg).toMatch(/>step<\/text>/);
     expect(svg).toMatch(/>loss<\/text>/);
