@@ -7,7 +7,7 @@
 import specSchema from "virtual:spec-schema";
 import YAML from "yaml";
 import { type LiveChart as Chart, LiveChart, type RunSeries } from "./charts.js";
-import { activations, metrics } from "./engine.js";
+import { activations, metrics, type SpecInput, teacherOf } from "./engine.js";
 import {
   neuronColors,
   type Plane,
@@ -754,6 +754,23 @@ async function openRecordedRun(path: string, files: Record<string, string>): Pro
       values.get(c)!.push(cells[k + 2]);
     });
   }
+  // the manifest's resolved spec and summary (the neuron view's teacher, the DU envelope)
+  let doc: Doc = {};
+  let summary: Run["summary"] = {};
+  let teacher: Run["teacher"] = null;
+  if (files["manifest.json"])
+    try {
+      const manifest = (await (await fetch(files["manifest.json"])).json()) as {
+        spec?: Doc;
+        summary?: Run["summary"];
+      };
+      doc = manifest.spec ?? {};
+      summary = manifest.summary ?? {};
+      const t = teacherOf(doc as SpecInput);
+      if (t) teacher = { r: t.r, V: Array.from(t.V) };
+    } catch {
+      // a manifest this version cannot read: chart the metrics without it
+    }
   const row = document.createElement("tr");
   ui.runsBody.append(row);
   const run: Run = {
@@ -765,9 +782,9 @@ async function openRecordedRun(path: string, files: Record<string, string>): Pro
     columns: cols.slice(2),
     extra: new Set(),
     ...weightsShape(cols.slice(2)),
-    teacher: null,
-    summary: {},
-    doc: {},
+    teacher,
+    summary,
+    doc,
     worker: null,
     status: "recorded",
     reason: "",

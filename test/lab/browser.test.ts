@@ -81,6 +81,24 @@ describe("the lab in headless Chromium", () => {
       { encoding: "utf8" },
     );
     expect(cli.status, cli.stderr).toBe(0);
+    // a run folder with the weights metric (for the neuron view of a recorded run)
+    const zgj = spawnSync(
+      "node",
+      [
+        path.join(root, "bin/overparam.js"),
+        "run",
+        "zgj-fig1",
+        "--set",
+        "sweep=null",
+        "--set",
+        "optimizer.steps=300",
+        "--out",
+        path.join(base, "results", "zgj"),
+        "--quiet",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(zgj.status, zgj.stderr).toBe(0);
     lab = await startLabServer({ appDir: app, resultsDir: path.join(base, "results") });
     browser = await chromium.launch({ executablePath, args: flags });
     mkdirSync(artifacts, { recursive: true });
@@ -324,6 +342,15 @@ describe("the lab in headless Chromium", () => {
     const button = page.getByRole("button", { name: "Chart the run xd-n3" });
     await button.click();
     await expect.poll(() => page.textContent("#runs tbody")).toContain("recorded");
+    // a recorded run with weights: its neurons, and its teacher from the folder's spec.yaml
+    await page.getByRole("button", { name: "Chart the run zgj" }).click();
+    await expect.poll(() => page.locator("#neuron-run option").count()).toBe(2);
+    await page.selectOption("#neuron-run", "1");
+    await expect.poll(() => page.textContent("#neuron-note")).toContain("exact: d = 2");
+    const svg = await downloadText(page, () =>
+      page.getByRole("button", { name: "Download the neuron view as SVG" }).click(),
+    );
+    expect(polylines(svg).filter((l) => l.stroke === "#1b1f24" && l.width === 2.5)).toHaveLength(3);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
