@@ -8,9 +8,9 @@
  * order survive edits). Values go through `onChange(path, value)`; `undefined` removes a field.
  */
 import YAML from "yaml";
+import { type Doc, getPath } from "./specdoc.js";
 
 type Json = Record<string, unknown>;
-type Doc = Record<string, unknown>;
 
 export interface FormField {
   path: string;
@@ -38,15 +38,6 @@ export interface SchemaForm {
 
 /** Top-level properties left to the YAML view: the sweep (a map of lists) and reproduce options. */
 const skipped = new Set(["sweep", "reproduce", "description"]);
-
-export function getPath(doc: Doc | null, path: string): unknown {
-  let node: unknown = doc;
-  for (const k of path.split(".")) {
-    if (!node || typeof node !== "object") return undefined;
-    node = (node as Doc)[k];
-  }
-  return node;
-}
 
 export function buildSchemaForm(
   schema: Json,
