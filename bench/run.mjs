@@ -263,6 +263,160 @@ async function largeEmpiricalWorkload(dir) {
   };
 }
 
+/**
+ * `--only lab`: the population workload's XD setting (d = 100, n = 8, GD η = 0.05; inline
+ * teacher and a seeded Gaussian start, since a page has no .npy files) run by `simulate` in
+ * Node and in a Web Worker of headless Chromium (the lab's build, served by the lab server),
+ * plus the lab's own run worker (what a user of the page gets: rows streamed to the page,
+ * progress, a turn for the event loop every 20 ms). Medians of repeats after a warm-up.
+ */
+async function labWorkload() {
+  const { simulate } = await import("../dist/engine.js");
+  const { startLabServer } = await import("../dist/lab/server.js");
+  const { chromium } = await import("playwright-core");
+  const esbuild = await import("esbuild");
+  const root = path.join(here, "..");
+  const d = 100;
+  const n = 8;
+  const steps = quick ? 20_000 : 100_000;
+  const teacher = Array.from({ length: d }, (_, k) => (k === 0 ? 1 : 0));
+  const doc = {
+    name: "bench-lab",
+    seed: 7,
+    dimension: d,
+    activation: "relu",
+    teacher: { kind: "explicit", neurons: [teacher] },
+    student: { width: n, init: { kind: "gaussian", scale: 0.1 } },
+    loss: { kind: "population", scale: 0.5 },
+    optimizer: { kind: "gd", lr: 0.05, steps },
+    record: { pointsPerDecade: 1 },
+    metrics: ["loss"],
+  };
+  // the engine as it runs in Node (WebAssembly kernels, no turns for an event loop)
+  const once = async () => {
+    const t0 = performance.now();
+    const r = await simulate(doc, { yieldEveryMs: 1e9 });
+    return { seconds: (performance.now() - t0) / 1000, loss: r.finalLoss };
+  };
+  await once();
+  const node = [];
+  for (let k = 0; k < repeats; k++) node.push(await once());
+
+  // the lab's build plus a worker that times simulate() itself
+  const app = mkdtempSync(path.join(tmpdir(), "overparam-bench-lab-"));
+  execFileSync(process.execPath, [
+    path.join(root, "scripts/build-lab.mjs"),
+    "--out",
+    app,
+    "--quiet",
+  ]);
+  await esbuild.build({
+    stdin: {
+      contents: `import { loadWasmKernels, simulate } from ${JSON.stringify(path.join(root, "src/engine.ts"))};
+self.onmessage = async (e) => {
+  const webAssembly = await loadWasmKernels();
+  const { doc, repeats } = e.data;
+  const once = async () => {
+    const t0 = performance.now();
+    const r = await simulate(doc, { webAssembly, yieldEveryMs: 1e9 });
+    return { seconds: (performance.now() - t0) / 1000, loss: r.finalLoss };
+  };
+  await once();
+  const runs = [];
+  for (let k = 0; k < repeats; k++) runs.push(await once());
+  self.postMessage({ webAssembly, runs });
+};`,
+      resolveDir: root,
+      loader: "js",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    outfile: path.join(app, "bench-worker.js"),
+    logLevel: "warning",
+  });
+  const lab = await startLabServer({ appDir: app });
+  const browser = await chromium.launch({
+    executablePath: process.env.OVERPARAM_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+    ],
+  });
+  let inWorker;
+  let labWorker;
+  let version;
+  try {
+    version = browser.version();
+    const page = await browser.newPage();
+    await page.goto(lab.url);
+    inWorker = await page.evaluate(
+      ({ doc, repeats }) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker("./bench-worker.js", { type: "module" });
+          w.onmessage = (e) => {
+            w.terminate();
+            resolve(e.data);
+          };
+          w.onerror = (e) => reject(new Error(e.message));
+          w.postMessage({ doc, repeats });
+        }),
+      { doc, repeats },
+    );
+    // the lab's run worker, as the page drives it ("done" carries the run's seconds)
+    labWorker = await page.evaluate(
+      ({ doc, repeats }) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker("./worker.js", { type: "module" });
+          const runs = [];
+          let loss = Number.NaN;
+          w.onmessage = (e) => {
+            const m = e.data;
+            if (m.type === "error") reject(new Error(m.message));
+            if (m.type !== "done") return;
+            runs.push({ seconds: m.seconds, loss: m.finalLoss });
+            loss = m.finalLoss;
+            if (runs.length === repeats + 1) {
+              w.terminate();
+              resolve({ runs: runs.slice(1), loss }); // the first is the warm-up
+            } else w.postMessage({ type: "start", doc });
+          };
+          w.onerror = (e) => reject(new Error(e.message));
+          w.postMessage({ type: "start", doc });
+        }),
+      { doc, repeats },
+    );
+  } finally {
+    await browser.close();
+    await lab.close();
+    rmSync(app, { recursive: true, force: true });
+  }
+  const rate = (runs) => steps / median(runs.map((r) => r.seconds));
+  const agree = (runs) =>
+    runs.every((r) => Math.abs(r.loss - node[0].loss) <= 1e-9 * Math.abs(node[0].loss));
+  return {
+    setting: `ReLU population loss, d = ${d}, n = ${n}, GD η = 0.05, ${steps} steps (inline teacher, seeded start)`,
+    chromium: version,
+    steps,
+    node: { stepsPerSecond: rate(node), finalLoss: node[0].loss },
+    browserSimulate: {
+      stepsPerSecond: rate(inWorker.runs),
+      webAssembly: inWorker.webAssembly,
+      finalLoss: inWorker.runs[0].loss,
+      agree: agree(inWorker.runs),
+    },
+    labWorker: {
+      stepsPerSecond: rate(labWorker.runs),
+      finalLoss: labWorker.loss,
+      agree: agree(labWorker.runs),
+    },
+  };
+}
+
 function summarize(w) {
   const ourRate = w.steps / median(w.ours.map((o) => o.seconds));
   const ourLoss = w.ours[0].loss;
@@ -292,7 +446,15 @@ function summarize(w) {
   return row;
 }
 
-ensureBaselines();
+// the lab workload alone needs no Python baselines
+const labOnly =
+  process.argv.includes("--only") &&
+  process.argv
+    .slice(2)
+    .every((a, i, all) =>
+      a === "--only" ? all[i + 1] === "lab" : a === "lab" || a.startsWith("--"),
+    );
+if (!labOnly) ensureBaselines();
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
 /**
  * Issue 4's memory target: a 10⁷-step population run (XD setting, through the CLI: worker
@@ -329,7 +491,7 @@ await import(${JSON.stringify(path.join(here, "../bin/overparam.js"))});`;
   return { steps, seconds, maxRssMB, limitMB: 200, ok: maxRssMB < 200 };
 }
 
-// `--only population|small|large|memory` (repeatable) runs a subset.
+// `--only population|small|large|memory|lab` (repeatable) runs a subset; lab runs only when named.
 const workloads = {
   population: populationWorkload,
   small: smallEmpiricalWorkload,
@@ -338,9 +500,9 @@ const workloads = {
 const argv = process.argv.slice(2);
 const only = argv.flatMap((a, i) => (a === "--only" ? [argv[i + 1]] : []));
 for (const name of only)
-  if (!(name in workloads) && name !== "memory") {
+  if (!(name in workloads) && name !== "memory" && name !== "lab") {
     console.error(
-      `--only ${name}: not a workload; use one of ${Object.keys(workloads).join(", ")}`,
+      `--only ${name}: not a workload; use one of ${[...Object.keys(workloads), "memory", "lab"].join(", ")}`,
     );
     process.exit(2);
   }
@@ -348,6 +510,7 @@ const rows = [];
 for (const [name, workload] of Object.entries(workloads))
   if (only.length === 0 || only.includes(name)) rows.push(summarize(await workload(dir)));
 const memory = only.length === 0 || only.includes("memory") ? memoryCheck() : null;
+const browser = only.includes("lab") ? await labWorkload() : null;
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
@@ -357,7 +520,7 @@ const machine = {
 rmSync(dir, { recursive: true, force: true });
 writeFileSync(
   path.join(here, "results.json"),
-  `${JSON.stringify({ machine, quick, repeats, rows, memory }, null, 2)}\n`,
+  `${JSON.stringify({ machine, quick, repeats, rows, memory, ...(browser ? { browser } : {}) }, null, 2)}\n`,
 );
 console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.date}${quick ? " (--quick)" : ""}`);
 for (const r of rows) {
@@ -386,3 +549,19 @@ if (memory)
   console.log(
     `\nmemory: ${memory.steps} population steps through the CLI in ${memory.seconds.toFixed(1)} s, peak resident ${memory.maxRssMB.toFixed(0)} MB (limit ${memory.limitMB} MB: ${memory.ok ? "met" : "NOT met"})`,
   );
+if (browser) {
+  const b = browser;
+  const line = (name, r) =>
+    `  ${name.padEnd(28)} ${r.stepsPerSecond.toFixed(0).padStart(9)} steps/s   ${(r.stepsPerSecond / b.node.stepsPerSecond).toFixed(2)}× Node${r.agree === false ? "   FINAL LOSS DISAGREES" : ""}`;
+  console.log(`\nlab: ${b.setting}; ${b.chromium}`);
+  console.log(
+    `  ${"Node simulate".padEnd(28)} ${b.node.stepsPerSecond.toFixed(0).padStart(9)} steps/s   final loss ${b.node.finalLoss.toExponential(6)}`,
+  );
+  console.log(
+    line(
+      `Chromium worker simulate${b.browserSimulate.webAssembly ? "" : " (no wasm)"}`,
+      b.browserSimulate,
+    ),
+  );
+  console.log(line("Chromium, the lab's worker", b.labWorker));
+}

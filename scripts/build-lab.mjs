@@ -61,6 +61,42 @@ const presetPlugin = {
   },
 };
 
+/**
+ * The spec's JSON Schema for the lab's form, computed here from the zod schema (src/spec/
+ * jsonSchema.ts, bundled on the fly: the same function `overparam schema` and dist/spec.schema.json
+ * use), so the form can never describe another spec than the validator checks.
+ */
+async function specSchema() {
+  const bundled = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ["src/spec/jsonSchema.ts"],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    logLevel: "warning",
+  });
+  const code = bundled.outputFiles[0].text;
+  const module = await import(
+    `data:text/javascript;base64,${Buffer.from(code).toString("base64")}`
+  );
+  return module.specJsonSchema();
+}
+const schema = await specSchema();
+const schemaPlugin = {
+  name: "overparam-spec-schema",
+  setup(build) {
+    build.onResolve({ filter: /^virtual:spec-schema$/ }, () => ({
+      path: "spec-schema",
+      namespace: "overparam-spec-schema",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "overparam-spec-schema" }, () => ({
+      contents: `export default ${JSON.stringify(schema)};`,
+      loader: "js",
+    }));
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await esbuild.build({
@@ -77,7 +113,7 @@ const result = await esbuild.build({
   chunkNames: "chunk-[hash]",
   // the library's browser entry, from source (the same code dist/engine.js is compiled from)
   alias: { "overparam/engine": "./src/engine.ts" },
-  plugins: [presetPlugin],
+  plugins: [presetPlugin, schemaPlugin],
   metafile: true,
   logLevel: "warning",
   legalComments: "linked",

@@ -16,7 +16,9 @@ import {
 import { setupRun } from "./core/experiment/setup.js";
 import type { MatrixKernels } from "./core/linalg/gemm.js";
 import { metrics as metricRegistry } from "./core/metrics/registry.js";
+import { Rng } from "./core/random/rng.js";
 import type { ArrayStore } from "./core/setup/arrays.js";
+import { buildTeacher } from "./core/setup/teacher.js";
 import type { StopRules } from "./core/spec.js";
 import { compileKernelModule } from "./core/wasm/kernels.js";
 import type { Spec, SpecInput } from "./spec/schema.js";
@@ -325,6 +327,25 @@ export function splitWeights(spec: Spec, theta: Float64Array): Weights {
     W: theta.slice(0, m * d),
     outputWeights: spec.student.trainOutput ? theta.slice(m * d, m * d + m) : null,
   };
+}
+
+/** A teacher network: r neurons (V is r×d row-major) and their output weights. */
+export interface TeacherNeurons {
+  r: number;
+  d: number;
+  V: Float64Array;
+  outputWeights: Float64Array;
+}
+
+/**
+ * The teacher a spec trains against, drawn exactly as a run draws it (the seed's "teacher"
+ * stream), e.g. to draw its neurons next to the students'; null for pure-noise labels.
+ */
+export function teacherOf(spec: SpecInput | Spec, arrays: ArrayStore = {}): TeacherNeurons | null {
+  const resolved = resolveSpec(spec);
+  const rng = new Rng(resolved.seed).split("teacher");
+  const t = buildTeacher(resolved.teacher, resolved.dimension, rng, arrays);
+  return t && { r: t.r, d: t.d, V: t.V, outputWeights: t.b };
 }
 
 /** The metrics a spec can record, with one line each. */

@@ -7,6 +7,7 @@
  * larger; Chart.js lacks fast log-axis redraws with hundreds of series.
  */
 import uPlot, { type AlignedData, type Options } from "uplot";
+import { escapeXml, svgDocument } from "./neurons.js";
 
 export interface RunSeries {
   label: string;
@@ -24,6 +25,8 @@ export interface ChartView {
   columns: (run: RunSeries) => string[];
   /** Adds the XD T⁻³ slope reference to the loss chart. */
   overlay?: boolean;
+  /** A theory curve per run on the run's recorded rows (e.g. DU Thm 4.1's envelope), dashed. */
+  theory?: (run: RunSeries) => { label: string; y: number[] } | null;
   yLabel: string;
 }
 
@@ -65,6 +68,95 @@ export class LiveChart {
     return this.host.querySelector("canvas");
   }
 
+  /**
+   * The chart as it is drawn now, as an SVG document: the same scales, ticks (uPlot's own
+   * splits and labels), series (colour, dash, opacity) and legend; null before the first draw.
+   */
+  svg(title: string): string | null {
+    const u = this.plot;
+    if (!u) return null;
+    const r = uPlot.pxRatio || 1;
+    const L = u.bbox.left / r;
+    const T = u.bbox.top / r;
+    const W = u.bbox.width / r;
+    const H = u.bbox.height / r;
+    const f = (x: number) => String(Math.round(x * 100) / 100);
+    const body: string[] = [
+      `<text x="${f(L)}" y="14" font-size="13" font-weight="600">${escapeXml(title)}</text>`,
+      `<clipPath id="plot"><rect x="${f(L)}" y="${f(T)}" width="${f(W)}" height="${f(H)}"/></clipPath>`,
+    ];
+    u.axes.forEach((axis, i) => {
+      const a = axis as uPlot.Axis & { _splits?: number[]; _values?: (string | number | null)[] };
+      const horizontal = i === 0;
+      const key = horizontal ? "x" : "y";
+      (a._splits ?? []).forEach((v, k) => {
+        const p = u.valToPos(v, key);
+        if (!Number.isFinite(p)) return;
+        const label = a._values?.[k];
+        if (horizontal) {
+          body.push(
+            `<line x1="${f(L + p)}" y1="${f(T)}" x2="${f(L + p)}" y2="${f(T + H)}" stroke="#0000001a"/>`,
+            `<text x="${f(L + p)}" y="${f(T + H + 16)}" font-size="11" text-anchor="middle">${escapeXml(String(label ?? ""))}</text>`,
+          );
+        } else {
+          body.push(
+            `<line x1="${f(L)}" y1="${f(T + p)}" x2="${f(L + W)}" y2="${f(T + p)}" stroke="#0000001a"/>`,
+            `<text x="${f(L - 6)}" y="${f(T + p + 4)}" font-size="11" text-anchor="end">${escapeXml(String(label ?? ""))}</text>`,
+          );
+        }
+      });
+      const name = typeof a.label === "string" ? a.label : "";
+      body.push(
+        horizontal
+          ? `<text x="${f(L + W / 2)}" y="${f(T + H + 34)}" font-size="12" text-anchor="middle">${escapeXml(name)}</text>`
+          : `<text transform="translate(14 ${f(T + H / 2)}) rotate(-90)" font-size="12" text-anchor="middle">${escapeXml(name)}</text>`,
+      );
+    });
+    body.push(
+      `<rect x="${f(L)}" y="${f(T)}" width="${f(W)}" height="${f(H)}" fill="none" stroke="#8c959f"/>`,
+    );
+    const xs = u.data[0] as number[];
+    const legend: { label: string; stroke: string; dash: string }[] = [];
+    u.series.forEach((s, i) => {
+      if (i === 0 || s.show === false) return;
+      const stroke = typeof s.stroke === "string" ? s.stroke : "#000";
+      if (stroke === "transparent") return;
+      const ys = u.data[i] as (number | null)[];
+      const segments: string[] = [];
+      let current: string[] = [];
+      for (let k = 0; k < xs.length; k++) {
+        const y = ys[k];
+        if (y === null || y === undefined) {
+          if (!s.spanGaps && current.length) {
+            segments.push(current.join(" "));
+            current = [];
+          }
+          continue;
+        }
+        current.push(`${f(L + u.valToPos(xs[k], "x"))},${f(T + u.valToPos(y, "y"))}`);
+      }
+      if (current.length) segments.push(current.join(" "));
+      const dash = s.dash?.length ? ` stroke-dasharray="${s.dash.join(" ")}"` : "";
+      const alpha = s.alpha !== undefined && s.alpha < 1 ? ` stroke-opacity="${s.alpha}"` : "";
+      for (const points of segments)
+        body.push(
+          `<polyline clip-path="url(#plot)" points="${points}" fill="none" stroke="${stroke}" stroke-width="${s.width ?? 1}"${dash}${alpha} stroke-linejoin="round"/>`,
+        );
+      legend.push({ label: String(s.label ?? ""), stroke, dash });
+    });
+    const rowH = 16;
+    const legendTop = T + H + 48;
+    legend.forEach((e, k) => {
+      const y = legendTop + k * rowH;
+      body.push(
+        `<line x1="${f(L)}" y1="${f(y - 4)}" x2="${f(L + 22)}" y2="${f(y - 4)}" stroke="${e.stroke}" stroke-width="2"${e.dash}/>`,
+        `<text x="${f(L + 28)}" y="${f(y)}" font-size="11">${escapeXml(e.label)}</text>`,
+      );
+    });
+    const height = Math.ceil(legendTop + legend.length * rowH);
+    return svgDocument(Math.ceil(u.width), height, body);
+  }
+
   private size(): { width: number; height: number } {
     return { width: Math.max(280, this.host.clientWidth), height: 260 };
   }
@@ -98,6 +190,24 @@ export class LiveChart {
           points: { show: false },
         });
       });
+      const theory = view.theory?.(run);
+      if (theory) {
+        tables.push([
+          x,
+          idx.map((i) => {
+            const v = theory.y[i];
+            return Number.isFinite(v) && !(log && v <= 0) ? v : null;
+          }),
+        ] as unknown as AlignedData);
+        series.push({
+          label: theory.label,
+          stroke: run.color,
+          dash: [3, 3],
+          width: 1.2,
+          spanGaps: true,
+          points: { show: false },
+        });
+      }
     }
     let data: AlignedData = tables.length
       ? tables.length === 1

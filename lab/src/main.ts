@@ -4,11 +4,23 @@
  * text, validates, and draws at most once per animation frame; the numbers are computed in the
  * workers by the engine.
  */
+import specSchema from "virtual:spec-schema";
 import YAML from "yaml";
 import { type LiveChart as Chart, LiveChart, type RunSeries } from "./charts.js";
-import { activations, metrics } from "./engine.js";
+import { activations, metrics, type SpecInput, teacherOf } from "./engine.js";
+import {
+  neuronColors,
+  type Plane,
+  planeFor,
+  project,
+  renderCanvas,
+  renderSvg,
+  type Scene,
+  sceneOf,
+} from "./neurons.js";
 import { findPreset, presets } from "./presets.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
+import { buildSchemaForm, type SchemaForm } from "./schemaform.js";
 import { type Checked, checkText, cliCommand, type Doc, getPath, setField } from "./specdoc.js";
 import { decodeState, defaultViews, encodeState, type LabState, type Views } from "./state.js";
 
@@ -37,6 +49,13 @@ const ui = {
   runsBody: $<HTMLTableElement>("runs").tBodies[0],
   resultsPanel: $<HTMLElement>("results-panel"),
   resultsList: $<HTMLUListElement>("results-list"),
+  neuronRun: $<HTMLSelectElement>("neuron-run"),
+  neuronFrame: $<HTMLInputElement>("neuron-frame"),
+  neuronPlay: $<HTMLButtonElement>("neuron-play"),
+  neuronFollow: $<HTMLInputElement>("neuron-follow"),
+  neuronCanvas: $<HTMLCanvasElement>("neuron-canvas"),
+  neuronNote: $<HTMLParagraphElement>("neuron-note"),
+  neuronStep: $<HTMLSpanElement>("neuron-step"),
 };
 
 const palette = [
@@ -61,6 +80,12 @@ let checked: Checked = checkText(state.text);
 
 interface Run extends RunSeries {
   doc: Doc;
+  /** Columns the lab added for its views (charted, not in metrics.csv). */
+  extra: Set<string>;
+  m: number;
+  d: number;
+  teacher: { r: number; V: number[] } | null;
+  summary: Record<string, number | string | null>;
   worker: Worker | null;
   status: "queued" | "starting" | "running" | "paused" | string;
   reason: string;
@@ -79,93 +104,28 @@ const metricChart: Chart = new LiveChart($("metric-chart"));
 
 // ---------------------------------------------------------------- the form
 
-interface FormField {
-  path: string;
-  label: string;
-  kind: "integer" | "number" | "choice";
-  choices?: () => string[];
-  /** Shown only when this returns true for the current document. */
-  when?: (doc: Doc | null) => boolean;
-}
+const activationNotes = new Map(activations().map((a) => [a.name, a.description]));
+const metricNotes = new Map(metrics().map((m) => [m.name, m.description]));
+let form!: SchemaForm;
 
-const isFlow = (doc: Doc | null) => getPath(doc, "optimizer.kind") === "flow";
-const formFields: FormField[] = [
-  { path: "seed", label: "seed", kind: "integer" },
-  { path: "dimension", label: "dimension d", kind: "integer" },
-  {
-    path: "activation",
-    label: "activation",
-    kind: "choice",
-    choices: () => activations().map((a) => a.name),
-  },
-  { path: "student.width", label: "student width m", kind: "integer" },
-  { path: "optimizer.lr", label: "learning rate η", kind: "number", when: (d) => !isFlow(d) },
-  { path: "optimizer.steps", label: "steps", kind: "integer", when: (d) => !isFlow(d) },
-  { path: "optimizer.time", label: "flow time", kind: "number", when: isFlow },
-  { path: "record.pointsPerDecade", label: "points per decade", kind: "integer" },
-];
-const inputs = new Map<
-  string,
-  { wrap: HTMLDivElement; input: HTMLInputElement | HTMLSelectElement; error: HTMLDivElement }
->();
-
-function buildForm(): void {
-  for (const f of formFields) {
-    const wrap = document.createElement("div");
-    wrap.className = "field";
-    const id = `field-${f.path.replace(/\./g, "-")}`;
-    const label = document.createElement("label");
-    label.htmlFor = id;
-    label.textContent = f.label;
-    let input: HTMLInputElement | HTMLSelectElement;
-    if (f.kind === "choice") {
-      input = document.createElement("select");
-      for (const c of f.choices?.() ?? []) input.add(new Option(c, c));
-    } else {
-      input = document.createElement("input");
-      input.type = "text";
-      input.inputMode = f.kind === "integer" ? "numeric" : "decimal";
-      input.autocomplete = "off";
-    }
-    input.id = id;
-    input.name = f.path;
-    input.dataset.path = f.path;
-    const error = document.createElement("div");
-    error.className = "field-error";
-    error.id = `${id}-error`;
-    error.setAttribute("aria-live", "polite");
-    input.setAttribute("aria-describedby", error.id);
-    input.addEventListener("change", () => onFieldInput(f, input.value));
-    wrap.append(label, input, error);
-    ui.formFields.append(wrap);
-    inputs.set(f.path, { wrap, input, error });
-  }
-}
-
-function onFieldInput(f: FormField, raw: string): void {
-  let value: unknown = raw;
-  const t = raw.trim();
-  if (f.kind !== "choice") {
-    // numbers as numbers; anything else goes in as text so the validator names the problem
-    if (t !== "" && Number.isFinite(Number(t))) value = Number(t);
-    else if (t === "") value = undefined;
-  }
+function onFieldInput(path: string, value: unknown): void {
   try {
-    state.text = setField(state.text, f.path, value);
+    state.text = setField(state.text, path, value);
   } catch (e) {
     showStatus((e as Error).message);
     return;
   }
   ui.text.value = state.text;
   onSpecChanged();
+  refreshMetricOptions();
 }
 
 // ---------------------------------------------------------------- validation and views
 
 function onSpecChanged(): void {
   checked = checkText(state.text);
-  renderProblems();
   renderForm();
+  renderProblems();
   renderCli();
   saveState();
   updateButtons();
@@ -179,27 +139,13 @@ function renderProblems(): void {
       return li;
     }),
   );
-  for (const [path, { input, error }] of inputs) {
-    const mine = checked.problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
-    error.textContent = mine.map((p) => `${p.path}: ${p.message}`).join("\n");
-    input.setAttribute("aria-invalid", mine.length ? "true" : "false");
-  }
+  form.showProblems(checked.problems);
 }
 
 function renderForm(): void {
   const doc = checked.doc;
-  for (const f of formFields) {
-    const { wrap, input } = inputs.get(f.path)!;
-    wrap.hidden = f.when ? !f.when(doc) : false;
-    if (document.activeElement === input && input.getAttribute("aria-invalid") === "true") continue;
-    const v = getPath(doc, f.path);
-    const swept = doc?.sweep && typeof doc.sweep === "object" && f.path in (doc.sweep as Doc);
-    input.value = v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
-    input.title = swept
-      ? `swept: ${JSON.stringify((doc!.sweep as Doc)[f.path])}; setting it fixes it`
-      : "";
-    if (input instanceof HTMLInputElement) input.placeholder = swept ? "swept" : "";
-  }
+  const sweep = doc?.sweep && typeof doc.sweep === "object" ? (doc.sweep as Doc) : {};
+  form.render(doc, new Set(Object.keys(sweep)));
   const n = checked.runs.length;
   ui.run.textContent = n > 1 ? `Run ${n}` : "Run";
 }
@@ -244,6 +190,7 @@ function readViews(): Views {
     overlay: ui.overlay.checked,
     metric: ui.metric.value,
     metricScale: ui.metricScale.value === "log" ? "log" : "linear",
+    neuronRun: Math.max(0, Number(ui.neuronRun.value) || 0),
   };
 }
 
@@ -254,6 +201,8 @@ function applyViews(v: Views): void {
   ui.metricScale.value = v.metricScale;
   ensureMetricOption(v.metric);
   ui.metric.value = v.metric;
+  ensureNeuronRunOption(v.neuronRun);
+  ui.neuronRun.value = String(v.neuronRun);
 }
 
 // ---------------------------------------------------------------- metric choice
@@ -267,15 +216,26 @@ function ensureMetricOption(name: string): void {
 
 function refreshMetricOptions(): void {
   const names = new Set<string>();
-  for (const r of runs) for (const c of r.columns) if (c !== "loss") names.add(baseName(c));
+  for (const r of runs)
+    for (const c of r.columns)
+      if (c !== "loss" && !(r.extra.has(c) && /^[wa]\[/.test(c))) names.add(baseName(c));
   if (!names.size && checked.doc && Array.isArray(checked.doc.metrics))
     for (const m of checked.doc.metrics as string[]) if (m !== "loss") names.add(m);
   const current = ui.metric.value || state.views.metric;
-  const descriptions = new Map(metrics().map((m) => [m.name, m.description]));
+  const labels: Record<string, string> = {
+    xd_angle: "xd_angle: θᵢ to the teacher",
+    xd_pair_angle: "xd_pair_angle: θᵢⱼ",
+    wa_A: "wa_A (WA eq. 8)",
+    wa_B: "wa_B (WA eq. 8)",
+    wa_C: "wa_C (WA eq. 8)",
+    wa_D: "wa_D (WA eq. 8)",
+    wa_B_over_A: "wa_B_over_A: |B|/|A|",
+    wa_D_over_C: "wa_D_over_C: ‖D‖/‖C‖",
+  };
   ui.metric.replaceChildren(
     ...[...names].map((n) => {
-      const o = new Option(n, n);
-      o.title = descriptions.get(n) ?? "";
+      const o = new Option(labels[n] ?? n, n);
+      o.title = metricNotes.get(n) ?? "";
       return o;
     }),
   );
@@ -285,13 +245,33 @@ function refreshMetricOptions(): void {
 
 // ---------------------------------------------------------------- charts
 
+/**
+ * DU Thm 4.1: ‖y − u(k)‖² ≤ (1 − ηλ₀/2)ᵏ‖y − u(0)‖², in the loss's units (the loss is a fixed
+ * multiple of ‖y − u‖²), as src/reproduce/papers/du.ts draws it. λ₀ = λ_min(H^∞) is in the
+ * run's summary (du_gram), so the envelope appears when the run ends.
+ */
+function duEnvelope(series: RunSeries): { label: string; y: number[] } | null {
+  const r = series as Run;
+  const l0 = Number(r.summary?.du_lambda0);
+  const eta = Number(getPath(r.doc, "optimizer.lr"));
+  const loss = r.values.get("loss");
+  if (!(l0 > 0) || !(eta > 0) || !loss?.length || r.steps[0] !== 0) return null;
+  const q = 1 - (eta * l0) / 2;
+  return {
+    label: `${r.label ? `${r.label} ` : ""}Thm 4.1 envelope (λ₀ = ${l0.toPrecision(3)})`,
+    y: r.steps.map((k) => loss[0] * q ** k),
+  };
+}
+
 function drawCharts(): void {
   const v = state.views;
+  const du = runs.some((r) => getPath(r.doc, "paper") === "du" || "du_lambda0" in r.summary);
   lossChart.update(runs, {
     x: v.x,
     scale: v.lossScale,
     columns: () => ["loss"],
-    overlay: v.overlay,
+    overlay: v.overlay && !du,
+    theory: v.overlay ? duEnvelope : undefined,
     yLabel: "loss",
   });
   const metric = v.metric;
@@ -302,6 +282,192 @@ function drawCharts(): void {
     columns: (r) => r.columns.filter((c) => c !== "loss" && baseName(c) === metric),
     yLabel: metric,
   });
+  scheduleNeurons();
+}
+
+let neuronTimer = 0;
+let neuronsDrawn = 0;
+/** Redraws the neuron view on an animation frame, at most every 100 ms (as the charts do). */
+function scheduleNeurons(): void {
+  if (neuronTimer) return;
+  const wait = Math.max(0, neuronsDrawn + 100 - performance.now());
+  neuronTimer = window.setTimeout(() => {
+    requestAnimationFrame(() => {
+      neuronTimer = 0;
+      const t0 = performance.now();
+      drawNeurons();
+      neuronsDrawn = performance.now();
+      performance.measure("lab-draw", { start: t0, end: neuronsDrawn });
+    });
+  }, wait);
+}
+
+// ---------------------------------------------------------------- the neuron view
+
+/** m and d from a recorded run's weight columns w[i][k] (0 when it has none). */
+function weightsShape(columns: string[]): { m: number; d: number } {
+  let m = 0;
+  let d = 0;
+  for (const c of columns) {
+    const hit = /^w\[(\d+)\]\[(\d+)\]$/.exec(c);
+    if (hit) {
+      m = Math.max(m, Number(hit[1]) + 1);
+      d = Math.max(d, Number(hit[2]) + 1);
+    }
+  }
+  return { m, d };
+}
+
+function ensureNeuronRunOption(index: number): void {
+  if (![...ui.neuronRun.options].some((o) => o.value === String(index)))
+    ui.neuronRun.add(new Option(`run ${index + 1}`, String(index)));
+}
+
+function refreshNeuronRuns(): void {
+  const current = ui.neuronRun.value || String(state.views.neuronRun);
+  ui.neuronRun.replaceChildren(
+    ...runs.map((r, i) => new Option(r.label || `run ${i + 1}`, String(i))),
+  );
+  if (!runs.length) ensureNeuronRunOption(state.views.neuronRun);
+  ui.neuronRun.value = Number(current) < Math.max(runs.length, 1) ? current : "0";
+}
+
+/** Column arrays of w[i][k] in row-major order, per run (built once its columns are known). */
+const weightColumns = new WeakMap<Run, { key: string; cols: number[][] }>();
+let plane: Plane | null = null;
+let planeKey = "";
+let neuronScene: Scene | null = null;
+let playTimer = 0;
+
+function studentWeights(run: Run): number[][] | null {
+  const { m, d } = run;
+  if (!m || !d) return null;
+  const key = `${run.columns.length}:${m}:${d}`;
+  const cached = weightColumns.get(run);
+  if (cached?.key === key) return cached.cols;
+  const cols: number[][] = [];
+  for (let i = 0; i < m; i++)
+    for (let k = 0; k < d; k++) {
+      const c = run.values.get(`w[${i}][${k}]`);
+      if (!c) return null;
+      cols.push(c);
+    }
+  weightColumns.set(run, { key, cols });
+  return cols;
+}
+
+function drawNeurons() {
+  const run = runs[Number(ui.neuronRun.value) || 0];
+  const ctx = ui.neuronCanvas.getContext("2d");
+  const size = Math.max(240, Math.min(460, ui.neuronCanvas.parentElement?.clientWidth ?? 420));
+  const dpr = window.devicePixelRatio || 1;
+  if (ui.neuronCanvas.width !== Math.round(size * dpr)) {
+    ui.neuronCanvas.width = Math.round(size * dpr);
+    ui.neuronCanvas.height = Math.round(size * dpr);
+    ui.neuronCanvas.style.width = `${size}px`;
+    ui.neuronCanvas.style.height = `${size}px`;
+  }
+  const clear = (note: string) => {
+    neuronScene = null;
+    ui.neuronCanvas.hidden = true;
+    ctx?.clearRect(0, 0, ui.neuronCanvas.width, ui.neuronCanvas.height);
+    ui.neuronNote.textContent = note;
+    ui.neuronStep.textContent = "";
+    ui.neuronFrame.max = "0";
+  };
+  if (!run) return clear("Run a spec to see its neurons.");
+  const cols = studentWeights(run);
+  const rows = run.steps.length;
+  if (!cols) {
+    const md = run.m * run.d;
+    return clear(
+      run.status === "recorded" || !run.m
+        ? "No student weights recorded (the weights metric)."
+        : `The neuron view needs every student weight per row (the weights metric), limited to m·d ≤ 2000; this run has m·d = ${md}.`,
+    );
+  }
+  if (!rows) return clear("Waiting for the first recorded row…");
+  ui.neuronCanvas.hidden = false;
+  const { m, d } = run;
+  const frames = rows;
+  ui.neuronFrame.max = String(frames - 1);
+  if (ui.neuronFollow.checked) ui.neuronFrame.value = String(frames - 1);
+  const frame = Math.min(Number(ui.neuronFrame.value) || 0, frames - 1);
+  // the plane: from up to 40 evenly spaced rows (stable while the animation plays)
+  const key = `${ui.neuronRun.value}:${frames}`;
+  if (key !== planeKey || !plane) {
+    const samples: Float64Array[] = [];
+    const take = Math.min(frames, 40);
+    for (let s = 0; s < take; s++) {
+      const f = take === 1 ? 0 : Math.round((s * (frames - 1)) / (take - 1));
+      for (let i = 0; i < m; i++) {
+        const w = new Float64Array(d);
+        for (let k = 0; k < d; k++) w[k] = cols[i * d + k][f];
+        samples.push(w);
+      }
+    }
+    const V = run.teacher ? Float64Array.from(run.teacher.V) : null;
+    plane = planeFor(
+      d,
+      V,
+      run.teacher?.r ?? 0,
+      samples,
+      planeKey.split(":")[0] === ui.neuronRun.value ? plane : null,
+    );
+    planeKey = key;
+  }
+  const p = plane;
+  const teachers: [number, number][] = [];
+  if (run.teacher)
+    for (let j = 0; j < run.teacher.r; j++) teachers.push(project(p, run.teacher.V, j * d, d));
+  const paths: [number, number][][] = [];
+  const w = new Float64Array(d);
+  for (let i = 0; i < m; i++) {
+    const path: [number, number][] = [];
+    for (let f = 0; f < frames; f++) {
+      for (let k = 0; k < d; k++) w[k] = cols[i * d + k][f];
+      path.push(project(p, w, 0, d));
+    }
+    paths.push(path);
+  }
+  const step = run.steps[frame];
+  ui.neuronStep.textContent = `(${run.label || "run"}, row ${frame + 1}/${frames}: step ${step}, t = ${Number(run.times[frame].toPrecision(4))})`;
+  ui.neuronNote.textContent = `${p.note}. Black: teacher${teachers.length === 1 ? "" : "s"}; coloured: the ${m} student${m === 1 ? "" : "s"}, with ${m === 1 ? "its path" : "their paths"} up to this row.`;
+  neuronScene = sceneOf(
+    {
+      teachers,
+      paths,
+      frame,
+      colors: neuronColors(m),
+      axes: p.axes,
+      caption: `step ${step}`,
+    },
+    size,
+    size,
+  );
+  if (ctx) {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    renderCanvas(neuronScene, ctx);
+  }
+}
+
+/** Plays the recorded rows from the first (log-spaced rows: equal time per decade). */
+function togglePlay(): void {
+  if (playTimer) {
+    clearInterval(playTimer);
+    playTimer = 0;
+    ui.neuronPlay.textContent = "Play";
+    return;
+  }
+  ui.neuronFollow.checked = false;
+  if (Number(ui.neuronFrame.value) >= Number(ui.neuronFrame.max)) ui.neuronFrame.value = "0";
+  ui.neuronPlay.textContent = "Stop playing";
+  playTimer = window.setInterval(() => {
+    const next = Number(ui.neuronFrame.value) + 1;
+    if (next > Number(ui.neuronFrame.max)) return togglePlay();
+    ui.neuronFrame.value = String(next);
+    drawNeurons();
+  }, 60);
 }
 
 // ---------------------------------------------------------------- running
@@ -320,6 +486,11 @@ function startRuns(): void {
       times: [],
       values: new Map(),
       columns: [],
+      extra: new Set(),
+      m: 0,
+      d: 0,
+      teacher: null,
+      summary: {},
       doc: plan.doc,
       worker: null,
       status: "queued",
@@ -335,6 +506,7 @@ function startRuns(): void {
   });
   queue = [...runs];
   refreshMetricOptions();
+  refreshNeuronRuns();
   pumpQueue();
   drawCharts();
   updateButtons();
@@ -378,6 +550,10 @@ function onWorkerMessage(run: Run, m: FromWorker): void {
       break;
     case "columns":
       run.columns = m.columns;
+      run.extra = new Set(m.extra);
+      run.m = m.m;
+      run.d = m.d;
+      run.teacher = m.teacher;
       for (const c of m.columns) run.values.set(c, []);
       refreshMetricOptions();
       break;
@@ -404,6 +580,7 @@ function onWorkerMessage(run: Run, m: FromWorker): void {
       break;
     case "done":
       run.loss = m.finalLoss;
+      run.summary = m.summary;
       finish(run, m.status, `${m.reason} (${m.seconds.toFixed(2)} s)`);
       return;
     case "error":
@@ -484,14 +661,20 @@ function formatNumber(x: number): string {
 
 /** The same layout as the CLI's metrics.csv: step, time, then the metric columns. */
 function csvOf(run: Run): string {
-  const lines = [["step", "time", ...run.columns].join(",")];
+  const own = ownColumns(run);
+  const lines = [["step", "time", ...own].join(",")];
   for (let i = 0; i < run.steps.length; i++)
     lines.push(
-      [run.steps[i], run.times[i], ...run.columns.map((c) => run.values.get(c)![i])]
+      [run.steps[i], run.times[i], ...own.map((c) => run.values.get(c)![i])]
         .map(formatNumber)
         .join(","),
     );
   return `${lines.join("\n")}\n`;
+}
+
+/** The spec's own columns (the CLI's metrics.csv), without the ones the lab added for views. */
+function ownColumns(run: Run): string[] {
+  return run.columns.filter((c) => !run.extra.has(c));
 }
 
 function csvName(run: Run): string {
@@ -571,6 +754,23 @@ async function openRecordedRun(path: string, files: Record<string, string>): Pro
       values.get(c)!.push(cells[k + 2]);
     });
   }
+  // the manifest's resolved spec and summary (the neuron view's teacher, the DU envelope)
+  let doc: Doc = {};
+  let summary: Run["summary"] = {};
+  let teacher: Run["teacher"] = null;
+  if (files["manifest.json"])
+    try {
+      const manifest = (await (await fetch(files["manifest.json"])).json()) as {
+        spec?: Doc;
+        summary?: Run["summary"];
+      };
+      doc = manifest.spec ?? {};
+      summary = manifest.summary ?? {};
+      const t = teacherOf(doc as SpecInput);
+      if (t) teacher = { r: t.r, V: Array.from(t.V) };
+    } catch {
+      // a manifest this version cannot read: chart the metrics without it
+    }
   const row = document.createElement("tr");
   ui.runsBody.append(row);
   const run: Run = {
@@ -580,7 +780,11 @@ async function openRecordedRun(path: string, files: Record<string, string>): Pro
     times,
     values,
     columns: cols.slice(2),
-    doc: {},
+    extra: new Set(),
+    ...weightsShape(cols.slice(2)),
+    teacher,
+    summary,
+    doc,
     worker: null,
     status: "recorded",
     reason: "",
@@ -592,8 +796,26 @@ async function openRecordedRun(path: string, files: Record<string, string>): Pro
   runs.push(run);
   renderRunRow(run);
   refreshMetricOptions();
+  refreshNeuronRuns();
   drawCharts();
   updateButtons();
+}
+
+function exportChart(name: string, format: string) {
+  if (name === "neurons") {
+    if (!neuronScene) return showStatus("Nothing to export yet: run a spec first.");
+    if (format === "svg") return download("neurons.svg", renderSvg(neuronScene), "image/svg+xml");
+    ui.neuronCanvas.toBlob((blob) => blob && download("neurons.png", blob, "image/png"));
+    return;
+  }
+  const chart = name === "metric" ? metricChart : lossChart;
+  if (format === "svg") {
+    const title = name === "metric" ? ui.metric.value || "metric" : "loss";
+    const svg = chart.svg(title);
+    if (!svg) return showStatus("Nothing to export yet: run a spec first.");
+    return download(`${name}.svg`, svg, "image/svg+xml");
+  }
+  chart.canvas()?.toBlob((blob) => blob && download(`${name}.png`, blob, "image/png"));
 }
 
 function escapeHtml(s: string): string {
@@ -609,7 +831,7 @@ function selectPreset(name: string): void {
   state.text = preset.text;
   ui.text.value = state.text;
   ui.explain.textContent = preset.explain;
-  state.views.overlay = name.startsWith("xd");
+  state.views.overlay = name.startsWith("xd") || name.startsWith("du");
   ui.overlay.checked = state.views.overlay;
   onSpecChanged();
   refreshMetricOptions();
@@ -619,7 +841,9 @@ function selectPreset(name: string): void {
 async function init(): Promise<void> {
   for (const p of presets) ui.preset.add(new Option(p.name, p.name));
   ui.preset.add(new Option("(custom)", ""));
-  buildForm();
+  form = buildSchemaForm(specSchema, ui.formFields, onFieldInput, (path, value) =>
+    path === "activation" ? (activationNotes.get(value) ?? "") : (metricNotes.get(value) ?? ""),
+  );
   const restored = await decodeState(location.hash);
   if (restored) state = restored;
   ui.preset.value = state.preset ?? "";
@@ -676,7 +900,7 @@ async function init(): Promise<void> {
     const done = runs.filter((r) => r.steps.length);
     if (done.length === 1) return download("metrics.csv", csvOf(done[0]), "text/csv");
     // a sweep: one table with the combination in a leading "run" column
-    const columns = [...new Set(done.flatMap((r) => r.columns))];
+    const columns = [...new Set(done.flatMap(ownColumns))];
     const lines = [["run", "step", "time", ...columns].join(",")];
     for (const r of done)
       for (let i = 0; i < r.steps.length; i++)
@@ -692,13 +916,21 @@ async function init(): Promise<void> {
         );
     download("metrics.csv", `${lines.join("\n")}\n`, "text/csv");
   });
-  for (const b of document.querySelectorAll<HTMLButtonElement>("button.png"))
-    b.addEventListener("click", () => {
-      const chart = b.dataset.chart === "metric" ? metricChart : lossChart;
-      chart
-        .canvas()
-        ?.toBlob((blob) => blob && download(`${b.dataset.chart}.png`, blob, "image/png"));
-    });
+  for (const b of document.querySelectorAll<HTMLButtonElement>("button.export"))
+    b.addEventListener("click", () =>
+      exportChart(b.dataset.chart ?? "loss", b.dataset.format ?? "png"),
+    );
+  ui.neuronRun.addEventListener("change", () => {
+    state.views = readViews();
+    saveState();
+    drawNeurons();
+  });
+  ui.neuronFrame.addEventListener("input", () => {
+    ui.neuronFollow.checked = false;
+    drawNeurons();
+  });
+  ui.neuronFollow.addEventListener("change", drawNeurons);
+  ui.neuronPlay.addEventListener("click", togglePlay);
   window.addEventListener("hashchange", async () => {
     const s = await decodeState(location.hash);
     if (!s || s.text === state.text) return;

@@ -9,7 +9,16 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "ready"; webAssembly: boolean }
-  | { type: "columns"; columns: string[] }
+  | {
+      type: "columns";
+      columns: string[];
+      /** Columns of metrics the lab added for its views (not in the spec, not in metrics.csv). */
+      extra: string[];
+      /** Student width m, dimension d, and the teacher's neurons (r×d) when it has any. */
+      m: number;
+      d: number;
+      teacher: { r: number; V: number[] } | null;
+    }
   | { type: "rows"; rows: Row[] }
   | {
       type: "progress";

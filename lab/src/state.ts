@@ -11,6 +11,8 @@ export interface Views {
   overlay: boolean;
   metric: string;
   metricScale: "log" | "linear";
+  /** The run (index into the runs) whose neurons the neuron view draws. */
+  neuronRun: number;
 }
 
 export interface LabState {
@@ -25,6 +27,7 @@ export const defaultViews: Views = {
   overlay: true,
   metric: "",
   metricScale: "linear",
+  neuronRun: 0,
 };
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -80,6 +83,10 @@ export async function decodeState(hash: string): Promise<LabState | null> {
         overlay: v.overlay !== false,
         metric: typeof v.metric === "string" ? v.metric : "",
         metricScale: v.metricScale === "log" ? "log" : "linear",
+        neuronRun:
+          typeof v.neuronRun === "number" && Number.isInteger(v.neuronRun) && v.neuronRun >= 0
+            ? v.neuronRun
+            : 0,
       },
     };
   } catch {

@@ -9,7 +9,9 @@ import {
   loadWasmKernels,
   type Row,
   type SimulationStream,
+  type Spec,
   simulateStream,
+  teacherOf,
   validateSpec,
 } from "./engine.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
@@ -29,6 +31,31 @@ let controller = new AbortController();
 let pending: Row[] = [];
 let lastFlush = 0;
 let lastProgress = 0;
+
+/**
+ * Metrics the views use (the neuron view, XD's angles, WA's components), added to the run when
+ * they apply and the spec does not record them already. Their columns are marked "extra": the
+ * page charts them but leaves them out of metrics.csv, which stays the CLI's.
+ */
+const viewMetrics: Record<string, string[]> = {
+  weights: ["w", "a"],
+  xd_angles: ["xd_angle", "xd_pair_angle"],
+  wa_components: ["wa_A", "wa_B", "wa_C", "wa_D", "wa_B_over_A", "wa_D_over_C"],
+};
+
+function withViewMetrics(spec: Spec): { spec: Spec; added: string[] } {
+  const added: string[] = [];
+  let current = spec;
+  for (const name of Object.keys(viewMetrics)) {
+    if ((current.metrics as string[]).includes(name)) continue;
+    const v = validateSpec({ ...current, metrics: [...current.metrics, name] });
+    if (v.ok) {
+      current = v.spec;
+      added.push(name);
+    }
+  }
+  return { spec: current, added };
+}
 
 function flush(force = false): void {
   const now = performance.now();
@@ -88,11 +115,22 @@ scope.onmessage = async (event) => {
       post({ type: "error", message: v.problems.map((p) => `${p.path}: ${p.message}`).join("\n") });
       return;
     }
+    const { spec, added } = withViewMetrics(v.spec);
+    const extraBases = new Set(added.flatMap((name) => viewMetrics[name]));
+    let teacher: { r: number; V: number[] } | null = null;
+    try {
+      const t = teacherOf(v.spec);
+      if (t) teacher = { r: t.r, V: Array.from(t.V) };
+    } catch {
+      teacher = null; // e.g. neurons from a .npy file the page does not have
+    }
     started = performance.now();
-    stream = simulateStream(v.spec, {
+    stream = simulateStream(spec, {
       signal: controller.signal,
       webAssembly,
-      yieldEveryMs: 20,
+      // a turn for pause/stop messages every 100 ms: a worker clamps the stream's setTimeout(0)
+      // to 4 ms, which cost a fifth of the speed at the default 20 ms (measured by bench --only lab)
+      yieldEveryMs: 100,
       onProgress: (p) => {
         const now = performance.now();
         if (now - lastProgress < 100) return;
@@ -101,7 +139,15 @@ scope.onmessage = async (event) => {
       },
     });
     stream.columns.then(
-      (columns) => post({ type: "columns", columns }),
+      (columns) =>
+        post({
+          type: "columns",
+          columns,
+          extra: columns.filter((c) => extraBases.has(c.replace(/\[.*$/, ""))),
+          m: spec.student.width,
+          d: spec.dimension,
+          teacher,
+        }),
       () => {}, // a setup error ends the stream too, and pump() reports it
     );
     void pump();

@@ -3,7 +3,11 @@
  * test/reproduce/browser.test.ts; OVERPARAM_CHROMIUM may point elsewhere): pick a preset, run,
  * watch the loss fall, pause/resume, URL state across a reload, inline validation, the numbers
  * against the CLI's metrics.csv, --results browsing, and that the main thread never blocks for
- * more than 50 ms while a run streams (long-task observer). Screenshots go to test-artifacts/;
+ * more than 50 ms while a run streams (long-task observer); the neuron view (its teacher arrows
+ * against teacherOf), the schema-generated form, DU's Thm 4.1 overlay and the SVG exports; a
+ * 10⁶-step run that keeps only its log-grid rows (JS heap through CDP); 1280×800 and 420×800
+ * layouts; keyboard access to the preset, Run, Pause and Stop. OVERPARAM_UPDATE_SCREENSHOT=1 also
+ * copies the neuron view of zgj-fig1 to docs/lab-neurons.png. Screenshots go to test-artifacts/;
  * OVERPARAM_UPDATE_SCREENSHOT=1 also copies the mid-run one to docs/lab.png for the README.
  */
 import { spawnSync } from "node:child_process";
@@ -12,6 +16,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { teacherOf } from "../../src/engine.js";
+import { loadPreset } from "../../src/index.js";
 import { type LabServer, startLabServer } from "../../src/lab/server.js";
 
 const root = path.resolve(__dirname, "../..");
@@ -74,6 +81,24 @@ describe("the lab in headless Chromium", () => {
       { encoding: "utf8" },
     );
     expect(cli.status, cli.stderr).toBe(0);
+    // a run folder with the weights metric (for the neuron view of a recorded run)
+    const zgj = spawnSync(
+      "node",
+      [
+        path.join(root, "bin/overparam.js"),
+        "run",
+        "zgj-fig1",
+        "--set",
+        "sweep=null",
+        "--set",
+        "optimizer.steps=300",
+        "--out",
+        path.join(base, "results", "zgj"),
+        "--quiet",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(zgj.status, zgj.stderr).toBe(0);
     lab = await startLabServer({ appDir: app, resultsDir: path.join(base, "results") });
     browser = await chromium.launch({ executablePath, args: flags });
     mkdirSync(artifacts, { recursive: true });
@@ -317,7 +342,346 @@ describe("the lab in headless Chromium", () => {
     const button = page.getByRole("button", { name: "Chart the run xd-n3" });
     await button.click();
     await expect.poll(() => page.textContent("#runs tbody")).toContain("recorded");
+    // a recorded run with weights: its neurons, and its teacher from the folder's spec.yaml
+    await page.getByRole("button", { name: "Chart the run zgj" }).click();
+    await expect.poll(() => page.locator("#neuron-run option").count()).toBe(2);
+    await page.selectOption("#neuron-run", "1");
+    await expect.poll(() => page.textContent("#neuron-note")).toContain("exact: d = 2");
+    const svg = await downloadText(page, () =>
+      page.getByRole("button", { name: "Download the neuron view as SVG" }).click(),
+    );
+    expect(polylines(svg).filter((l) => l.stroke === "#1b1f24" && l.width === 2.5)).toHaveLength(3);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+  /** Clicks a download button and returns the downloaded file's text. */
+  async function downloadText(page: Page, click: () => Promise<void>): Promise<string> {
+    const [download] = await Promise.all([page.waitForEvent("download"), click()]);
+    return readFileSync((await download.path())!, "utf8");
+  }
+
+  /** Polylines of an SVG export: stroke, width and points. */
+  function polylines(
+    svg: string,
+  ): { stroke: string; width: number; opacity: string; dash: string; points: number[][] }[] {
+    return [...svg.matchAll(/<polyline ([^>]*)\/>/g)].map((m) => {
+      const attr = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m[1])?.[1] ?? "";
+      return {
+        stroke: attr("stroke"),
+        width: Number(attr("stroke-width")),
+        opacity: attr("stroke-opacity"),
+        dash: attr("stroke-dasharray"),
+        points: attr("points")
+          .split(" ")
+          .map((p) => p.split(",").map(Number)),
+      };
+    });
+  }
+
+  it("draws the neurons: exact for d = 2 (the run's teachers), projected for d > 2, animated over the rows", async () => {
+    const page = await open();
+    await page.selectOption("#preset", "zgj-fig1");
+    expect(await page.isVisible("#neuron-canvas")).toBe(false);
+    await setField(page, "optimizer.steps", "400");
+    await page.click("#run");
+    await waitDone(page);
+    await expect.poll(() => page.textContent("#neuron-note")).toContain("exact: d = 2");
+    expect(await page.isVisible("#neuron-canvas")).toBe(true);
+    expect(await page.textContent("#neuron-step")).toMatch(/step 400\b/);
+    const svg = await downloadText(page, () =>
+      page.getByRole("button", { name: "Download the neuron view as SVG" }).click(),
+    );
+    expect(svg).toMatch(/^<\?xml[\s\S]*<svg [\s\S]*<\/svg>\s*$/);
+    for (const v of ["v₁", "v₂", "v₃"]) expect(svg).toContain(`>${v}</text>`);
+    // the three teacher arrows point where the run's teacher neurons do (d = 2: no projection)
+    const preset = await loadPreset("zgj-fig1");
+    const teacher = teacherOf({ ...preset, sweep: undefined })!;
+    const arrows = polylines(svg).filter((l) => l.stroke === "#1b1f24" && l.width === 2.5);
+    expect(arrows).toHaveLength(3);
+    const drawn = arrows.map(({ points: [a, b] }) => Math.atan2(-(b[1] - a[1]), b[0] - a[0]));
+    const expected = [0, 1, 2].map((j) => Math.atan2(teacher.V[2 * j + 1], teacher.V[2 * j]));
+    for (let j = 0; j < 3; j++) expect(Math.abs(drawn[j] - expected[j])).toBeLessThan(0.02);
+    // 20 students: one path each (faint) up to the row shown
+    const paths = polylines(svg).filter((l) => l.opacity === "0.45" && l.width === 1.2);
+    expect(paths).toHaveLength(20);
+    await page
+      .locator("#neuron-figure")
+      .screenshot({ path: path.join(artifacts, "lab-neurons.png") });
+    if (process.env.OVERPARAM_UPDATE_SCREENSHOT === "1")
+      copyFileSync(
+        path.join(artifacts, "lab-neurons.png"),
+        path.join(root, "docs/lab-neurons.png"),
+      );
+    // scrubbing to the first row shows step 0 and stops following the run
+    await page.locator("#neuron-frame").fill("0");
+    expect(await page.textContent("#neuron-step")).toMatch(/row 1\/\d+: step 0\b/);
+    expect(await page.isChecked("#neuron-follow")).toBe(false);
+    await page.getByRole("button", { name: "Play" }).click();
+    await expect
+      .poll(() => page.textContent("#neuron-step"), { timeout: 30_000 })
+      .toMatch(/step 400\b/);
+    // another run of the sweep, chosen in the view (and kept in the URL)
+    await page.selectOption("#neuron-run", "1");
+    expect(await page.textContent("#neuron-step")).toContain("scale-0.01");
+
+    // d = 10, one teacher neuron: projected, and the view says on what
+    await page.selectOption("#preset", "xd-fig1");
+    await setField(page, "student.width", "3");
+    await setField(page, "optimizer.steps", "2000");
+    // the spec records only the loss: the lab adds what its views need, outside metrics.csv
+    for (const m of ["grad_norm", "xd_rate", "xd_angles", "xd_potential"])
+      await page.uncheck(`#field-metrics-${m}`);
+    await expect
+      .poll(
+        async () =>
+          (YAML.parse(await page.inputValue("#spec-text")) as { metrics: string[] }).metrics,
+      )
+      .toEqual(["loss"]);
+    await page.click("#run");
+    await waitDone(page);
+    await expect
+      .poll(() => page.textContent("#neuron-note"))
+      .toContain(
+        "projection (d = 10): x along the teacher direction v̄, y along the students' leading principal direction",
+      );
+    const options = await page.locator("#metric option").allTextContents();
+    expect(options).toContain("xd_angle: θᵢ to the teacher");
+    expect(options.some((o) => /^[wa]$/.test(o))).toBe(false);
+    await page.selectOption("#metric", "xd_angle");
+    const csv = await downloadText(page, () => page.click("#download-csv"));
+    expect(csv.split("\n")[0]).toBe("step,time,loss");
+    const angles = await downloadText(page, () =>
+      page.getByRole("button", { name: "Download the metric chart as SVG" }).click(),
+    );
+    // three θᵢ series, each falling towards 0
+    expect(polylines(angles).filter((l) => l.points.length > 10)).toHaveLength(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it("generates the form from the JSON Schema: union kinds switch their fields, errors inline, YAML in sync", async () => {
+    const page = await open();
+    await page.selectOption("#preset", "xd-toy");
+    // enums are selects with the schema's values
+    expect(await page.locator("#field-activation option").allTextContents()).toEqual([
+      "relu",
+      "abs",
+      "quadratic",
+      "linear",
+      "erf",
+    ]);
+    expect(await page.isVisible("#field-student-init-case")).toBe(true);
+    // a swept field is empty, its values the placeholder
+    expect(await page.inputValue("#field-student-init-case")).toBe("");
+    expect(await page.getAttribute("#field-student-init-case", "placeholder")).toBe(
+      "swept: [1,2,3]",
+    );
+    expect(await page.isVisible("#field-student-init-scale")).toBe(false);
+    // a union's kind: the other variant's fields appear; its required field is reported inline
+    await page.selectOption("#field-teacher-kind", "random");
+    await expect.poll(() => page.inputValue("#spec-text")).toMatch(/kind: random/);
+    expect(await page.isVisible("#field-teacher-neurons")).toBe(true);
+    await expect
+      .poll(() => page.textContent("#field-teacher-neurons-error"))
+      .toMatch(/^teacher\.neurons: /);
+    expect(await page.isDisabled("#run")).toBe(true);
+    await setField(page, "teacher.neurons", "2");
+    await expect.poll(() => page.textContent("#field-teacher-neurons-error")).toBe("");
+    // xd-toy starts need a single teacher: the init's problem shows at the init fields
+    expect(await page.textContent("#problems")).not.toBe("");
+    await page.selectOption("#field-teacher-kind", "single");
+    await expect.poll(() => page.isDisabled("#run")).toBe(false);
+    expect(await page.inputValue("#spec-text")).toMatch(/teacher:[\s\S]*kind: single/);
+    // the optimizer's kind: flow shows time, hides lr and steps
+    await page.selectOption("#field-optimizer-kind", "flow");
+    expect(await page.isVisible("#field-optimizer-time")).toBe(true);
+    expect(await page.isVisible("#field-optimizer-lr")).toBe(false);
+    await expect
+      .poll(() => page.textContent("#field-optimizer-time-error"))
+      .toMatch(/optimizer\.time/);
+    await setField(page, "optimizer.time", "50");
+    await expect.poll(() => page.isDisabled("#run")).toBe(false);
+    // editing the YAML updates the form
+    const text = await page.inputValue("#spec-text");
+    await page.fill("#spec-text", text.replace(/^dimension: 10$/m, "dimension: 7"));
+    await expect.poll(() => page.inputValue("#field-dimension")).toBe("7");
+    // an invalid number: inline error, no run
+    await setField(page, "dimension", "0");
+    await expect.poll(() => page.textContent("#field-dimension-error")).toMatch(/^dimension: /);
+    expect(await page.getAttribute("#field-dimension", "aria-invalid")).toBe("true");
+    expect(await page.isDisabled("#run")).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("overlays DU's Thm 4.1 envelope on a DU run's loss and exports the charts as SVG", async () => {
+    const page = await open();
+    await page.selectOption("#preset", "du-fig1");
+    expect(await page.isChecked("#overlay")).toBe(true);
+    await setField(page, "student.width", "400");
+    await setField(page, "dimension", "20");
+    await setField(page, "loss.trainSize", "20");
+    await setField(page, "optimizer.steps", "60");
+    expect(await page.textContent("#run")).toBe("Run");
+    await page.click("#run");
+    await waitDone(page);
+    await expect
+      .poll(() => page.textContent("#loss-figure .u-legend"))
+      .toContain("Thm 4.1 envelope");
+    const svg = await downloadText(page, () =>
+      page.getByRole("button", { name: "Download the loss chart as SVG" }).click(),
+    );
+    expect(svg).toContain("Thm 4.1 envelope (λ₀ = ");
+    const lines = polylines(svg);
+    const envelope = lines.find((l) => l.dash === "3 3" && l.points.length > 5);
+    expect(envelope).toBeDefined();
+    // the measured loss stays under the envelope (screen y grows downwards): DU's theorem
+    const loss = lines.filter((l) => l !== envelope && l.stroke === envelope!.stroke)[0];
+    const at = new Map(loss.points.map(([x, y]) => [x, y]));
+    let compared = 0;
+    for (const [x, y] of envelope!.points)
+      if (at.has(x)) {
+        expect(at.get(x)!).toBeGreaterThanOrEqual(y - 0.5);
+        compared++;
+      }
+    expect(compared).toBeGreaterThan(5);
+    // no neuron view for m·d > 2000 (the weights metric's limit), and the view says so
+    expect(await page.textContent("#neuron-note")).toContain("m·d ≤ 2000; this run has m·d = 8000");
+    expect(await page.isVisible("#neuron-canvas")).toBe(false);
+    // tick labels and the axis label come along
+    expect(svg).toMatch(/>step<\/text>/);
+    expect(svg).toMatch(/>loss<\/text>/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("streams a 10⁶-step XD run on the log grid without the page growing", async () => {
+    const page = await open();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const heap = async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      const { metrics } = await cdp.send("Performance.getMetrics");
+      return metrics.find((m) => m.name === "JSHeapUsedSize")!.value;
+    };
+    await page.selectOption("#preset", "xd-fig1");
+    await setField(page, "student.width", "5");
+    await setField(page, "dimension", "100");
+    await setField(page, "optimizer.steps", "1000000");
+    expect(await page.textContent("#run")).toBe("Run");
+    const before = await heap();
+    await page.click("#run");
+    // early in the run: pause, measure
+    await page.waitForFunction(
+      () =>
+        Number(
+          document.querySelector("#runs tbody tr td:nth-child(3)")?.textContent?.split(" ")[0],
+        ) >= 50_000,
+      null,
+      { timeout: 120_000 },
+    );
+    await page.click("#pause");
+    await expect.poll(() => page.textContent("#status")).toBe("Paused.");
+    const early = await heap();
+    await page.click("#pause");
+    await waitDone(page);
+    const late = await heap();
+    const csv = await downloadText(page, () => page.click("#download-csv"));
+    const rows = csv.trim().split("\n").length - 1;
+    process.stdout.write(
+      `lab 10⁶ steps: ${rows} rows; JS heap ${(before / 2 ** 20).toFixed(1)} MB before, ${(early / 2 ** 20).toFixed(1)} MB early, ${(late / 2 ** 20).toFixed(1)} MB at the end\n`,
+    );
+    expect(await page.textContent("#status")).toBe("Done: 1 completed.");
+    expect(csv.trim().split("\n").at(-1)!.split(",")[0]).toBe("1000000");
+    // 20 points per decade over six decades (and step 0): the page holds rows, not steps
+    expect(rows).toBeGreaterThan(100);
+    expect(rows).toBeLessThanOrEqual(6 * 20 + 5);
+    // what the run adds between 5·10⁴ steps and 10⁶ steps (≈ 25 rows) is far below a megabyte
+    // per 10⁵ steps; holding every step would add hundreds of megabytes
+    expect(late - early).toBeLessThan(8 * 2 ** 20);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it("works at 1280×800 and in a narrow window, and its controls are keyboard-reachable with labels", async () => {
+    const page = await open();
+    for (const [width, height] of [
+      [1280, 800],
+      [420, 800],
+    ]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(100);
+      const [scrollWidth, clientWidth] = await page.evaluate(() => {
+        const d = (
+          globalThis as unknown as {
+            document: { documentElement: { scrollWidth: number; clientWidth: number } };
+          }
+        ).document.documentElement;
+        return [d.scrollWidth, d.clientWidth];
+      });
+      expect(scrollWidth, `no horizontal overflow at ${width}px`).toBeLessThanOrEqual(clientWidth);
+      for (const control of [
+        page.getByLabel("Paper preset"),
+        page.getByRole("button", { name: /^Run( \d+)?$/ }),
+        page.getByRole("button", { name: "Pause" }),
+        page.getByRole("button", { name: "Stop", exact: true }),
+      ]) {
+        expect(await control.isVisible()).toBe(true);
+        const box = (await control.boundingBox())!;
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(width);
+        // on screen without scrolling (a narrow window keeps the run controls at its bottom)
+        expect(box.y).toBeGreaterThanOrEqual(0);
+        expect(box.y + box.height).toBeLessThanOrEqual(height);
+      }
+      await page.screenshot({ path: path.join(artifacts, `lab-${width}.png`), fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const active = () =>
+      page.evaluate(() => {
+        const el = (globalThis as unknown as { document: { activeElement: { id: string } | null } })
+          .document.activeElement;
+        return el?.id ?? "";
+      });
+    /** Tabs from the top of the page; the ids focused, in order, until `last` (or 300 presses). */
+    const tabUntil = async (last: string) => {
+      // a click on the heading moves the focus navigation starting point to the top
+      await page.click("h1");
+      const seen: string[] = [];
+      for (let k = 0; k < 300 && seen.at(-1) !== last; k++) {
+        await page.keyboard.press("Tab");
+        seen.push(await active());
+      }
+      return seen;
+    };
+    await page.selectOption("#preset", "xd-fig1");
+    await setField(page, "student.width", "3");
+    await setField(page, "optimizer.steps", "100000000");
+    let seen = await tabUntil("run");
+    expect(seen).toContain("preset");
+    expect(seen.at(-1)).toBe("run");
+    expect(seen.indexOf("preset")).toBeLessThan(seen.indexOf("run"));
+    // past the long form in one step: the skip link, then Tab
+    const skip = page.getByRole("link", { name: "Skip to the run controls" });
+    await skip.focus();
+    expect(await skip.isVisible()).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    expect(await active()).toBe("run");
+    // start with the keyboard; Pause and Stop are then reachable the same way
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.isDisabled("#pause")).toBe(false);
+    seen = await tabUntil("stop");
+    expect(seen.slice(-2)).toEqual(["pause", "stop"]);
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.textContent("#status")).toBe("Paused.");
+    expect(await page.getByRole("button", { name: "Resume" }).isVisible()).toBe(true);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await waitDone(page);
+    expect(await page.textContent("#status")).toBe("Done: 1 interrupted.");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
