@@ -103,6 +103,7 @@ describe("library API", () => {
     // interleave a WebAssembly run and a TypeScript-loop run row by row
     const a = simulateStream(xd, { webAssembly: true });
     const b = simulateStream(xd, { webAssembly: false });
+    let differ = 0;
     for (;;) {
       const [ra, rb] = [await a.next(), await b.next()];
       if (ra.done || rb.done) {
@@ -111,8 +112,12 @@ describe("library API", () => {
       }
       expect(ra.value.step).toBe(rb.value.step);
       const rel = Math.abs(ra.value.values.loss / rb.value.values.loss - 1);
-      expect(rel).toBeLessThan(1e-9);
+      expect(rel).toBeLessThan(1e-12);
+      if (rel > 0) differ++;
     }
+    // the option takes effect (also in the subspace path XD's population runs take): the
+    // WebAssembly kernel sums in another order, so some rows differ in the last bits
+    expect(differ).toBeGreaterThan(0);
     const [x, y] = [await a.result, await b.result];
     expect(x.notes).toEqual([]);
     expect(y.notes).toEqual([]);

@@ -65,7 +65,13 @@ export function subspaceDynamics(ctx: RunContext): SubspaceDynamics | null {
   const reducedTeacher: Teacher = { r, d: k, V, b: teacher.b };
 
   const network = { ...ctx.network, d: k };
-  const loss = populationLoss(ctx.populationActivation, reducedTeacher, m, spec.loss.scale);
+  const loss = populationLoss(
+    ctx.populationActivation,
+    reducedTeacher,
+    m,
+    spec.loss.scale,
+    ctx.engine,
+  );
   const objective = new Objective(network, loss, populationObjective.fixedOutput);
 
   const extra = ctx.initialTheta.length - m * d; // trained output weights
