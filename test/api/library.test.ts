@@ -194,3 +194,28 @@ describe("registries", () => {
     for (const [key, activation] of Object.entries(byName)) expect(activation.name).toBe(key);
   });
 });
+
+describe("the JSON Schema's documentation", () => {
+  it("describes every field, and every description names a field that exists", async () => {
+    const { fieldDescriptions } = await import("../../src/spec/jsonSchema.js");
+    const missing = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (node: unknown, path: string) => {
+      if (!node || typeof node !== "object") return;
+      const n = node as Record<string, unknown>;
+      for (const [key, child] of Object.entries((n.properties ?? {}) as Record<string, unknown>)) {
+        const p = path ? `${path}.${key}` : key;
+        seen.add(p);
+        if (key !== "kind" || !(child as { const?: string }).const)
+          if (!(child as { description?: string }).description) missing.add(p);
+        walk(child, p);
+      }
+      for (const k of ["anyOf", "oneOf", "allOf"])
+        for (const branch of (n[k] ?? []) as unknown[]) walk(branch, path);
+    };
+    walk(specJsonSchema(), "");
+    // a kind's literal in one branch of a union is described by the union's "kind" text
+    expect([...missing].filter((p) => !p.endsWith(".kind"))).toEqual([]);
+    expect(Object.keys(fieldDescriptions).filter((p) => !seen.has(p))).toEqual([]);
+  });
+});
