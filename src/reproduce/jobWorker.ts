@@ -1,8 +1,10 @@
 /**
- * The piscina worker of `reproduce`: runs one job to completion in this thread through the
- * common run-to-folder path, so the main thread only draws progress.
+ * The piscina worker shared by `reproduce`, `sweep` and the queue `worker`: runs one job to
+ * completion in this thread through the common run-to-folder path, so the main thread only
+ * draws progress (and, in a queue worker, keeps its Redis locks alive).
  */
 import type { MessagePort } from "node:worker_threads";
+import type { ArrayStore } from "../core/setup/arrays.js";
 import { runToFolder } from "../io/runToFolder.js";
 import { type KernelSelection, type SelectedKernels, selectKernels } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
@@ -13,6 +15,10 @@ export interface JobTask {
   source: string;
   assignments: ReadonlyArray<readonly [string, unknown]>;
   hash: string;
+  /** .npy contents the spec names, by the path written in the spec. */
+  arrays?: ArrayStore;
+  saveWeights?: boolean;
+  saveInitialWeights?: boolean;
   /** Int32 shared flag: non-zero asks the run to stop (status "interrupted"). */
   stopFlag: SharedArrayBuffer;
   /** Receives { done, total } progress messages (fraction of steps or of flow time). */
@@ -41,9 +47,12 @@ export default async function runJob(task: JobTask): Promise<JobOutcome> {
     const manifest = await runToFolder({
       dir: task.dir,
       spec: task.spec,
+      arrays: task.arrays,
       source: task.source,
       assignments: task.assignments,
       manifestExtra: { specHash: task.hash },
+      saveWeights: task.saveWeights,
+      saveInitialWeights: task.saveInitialWeights,
       engine: { matrixKernels: kernels.kernels },
       describeKernels: () => kernels.describeRun(),
       shouldStop: () => Atomics.load(stop, 0) !== 0,
