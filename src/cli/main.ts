@@ -17,6 +17,7 @@ import { specJsonSchema } from "../spec/jsonSchema.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
 import type { Spec } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
+import { registerSweepCommands } from "../sweep/cli.js";
 import { executeRun, packageVersion } from "./execute.js";
 
 const EXIT_BAD_INPUT = 2;
@@ -295,6 +296,8 @@ Examples:
         });
       },
     );
+
+  registerSweepCommands(program, { kernelsOption, kernelDefault, requireOnnx });
 
   program
     .command("presets")
