@@ -19,6 +19,8 @@ export interface JobTask {
   arrays?: ArrayStore;
   saveWeights?: boolean;
   saveInitialWeights?: boolean;
+  /** More manifest fields (the content hash is always written as specHash). */
+  manifestExtra?: Record<string, unknown>;
   /** Int32 shared flag: non-zero asks the run to stop (status "interrupted"). */
   stopFlag: SharedArrayBuffer;
   /** Receives { done, total } progress messages (fraction of steps or of flow time). */
@@ -50,7 +52,7 @@ export default async function runJob(task: JobTask): Promise<JobOutcome> {
       arrays: task.arrays,
       source: task.source,
       assignments: task.assignments,
-      manifestExtra: { specHash: task.hash },
+      manifestExtra: { ...task.manifestExtra, specHash: task.hash },
       saveWeights: task.saveWeights,
       saveInitialWeights: task.saveInitialWeights,
       engine: { matrixKernels: kernels.kernels },
