@@ -77,7 +77,8 @@ export function connect(url: string, who: string, report: ConnectionReporter): R
     );
   });
   client.on("ready", () => {
-    if (down || !everUp) report.up(`${everUp ? "reconnected to" : "connected to"} Redis at ${redactUrl(url)}`);
+    if (down || !everUp)
+      report.up(`${everUp ? "reconnected to" : "connected to"} Redis at ${redactUrl(url)}`);
     down = false;
     everUp = true;
   });

@@ -133,10 +133,13 @@ export function decodePayload(data: unknown, engine: string): DecodedPayload {
       throw new InvalidJobError(`array ${name}: malformed`);
     const buf = Buffer.from(a.data, "base64");
     bytes += buf.byteLength;
-    if (bytes > MAX_ARRAY_BYTES) throw new InvalidJobError("the job's arrays exceed the size limit");
+    if (bytes > MAX_ARRAY_BYTES)
+      throw new InvalidJobError("the job's arrays exceed the size limit");
     const count = (a.shape as number[]).reduce((p, n) => p * n, 1);
     if (buf.byteLength !== count * 8)
-      throw new InvalidJobError(`array ${name}: ${buf.byteLength} bytes for shape (${a.shape.join(", ")})`);
+      throw new InvalidJobError(
+        `array ${name}: ${buf.byteLength} bytes for shape (${a.shape.join(", ")})`,
+      );
     const copy = new Float64Array(count);
     new Uint8Array(copy.buffer).set(buf);
     arrays[name] = { shape: a.shape as number[], data: copy };

@@ -183,7 +183,10 @@ export async function runOnQueue(
         if (why) status = { status: "failed", reason: `the run sent back does not verify: ${why}` };
       }
     } catch (e) {
-      status = { status: "failed", reason: `the run sent back cannot be read: ${(e as Error).message}` };
+      status = {
+        status: "failed",
+        reason: `the run sent back cannot be read: ${(e as Error).message}`,
+      };
     }
     finish(hash, status);
     await client.del(resultKey(hash));
@@ -204,8 +207,13 @@ export async function runOnQueue(
       const job = await queue.getJob(id);
       const reason = job?.failedReason || "failed on the queue";
       const attempts = job?.attemptsMade ?? 0;
-      bar.log(`sweep: ${pending.get(id)?.[0].dir}: failed after ${attempts} attempt${attempts === 1 ? "" : "s"} — ${reason}`);
-      finish(id, { status: "failed", reason: `${reason} (after ${attempts} attempts on the queue)` });
+      bar.log(
+        `sweep: ${pending.get(id)?.[0].dir}: failed after ${attempts} attempt${attempts === 1 ? "" : "s"} — ${reason}`,
+      );
+      finish(id, {
+        status: "failed",
+        reason: `${reason} (after ${attempts} attempts on the queue)`,
+      });
       await job?.remove().catch(() => {});
     }
     running = active.filter((id) => pending.has(id)).length;
@@ -250,7 +258,8 @@ export async function runOnQueue(
       for (const j of jobs)
         statuses.set(j, {
           status: "skipped",
-          reason: "still on the queue: the sweep stopped waiting; run the same command again to collect it",
+          reason:
+            "still on the queue: the sweep stopped waiting; run the same command again to collect it",
         });
     if (refusals.size)
       say(

@@ -116,7 +116,10 @@ export async function workerCommand(url: string, opts: WorkerOptions): Promise<n
           job.updateProgress(Math.round(100 * fraction)).catch(() => {});
         },
       );
-      if (outcome.status === "interrupted" || (returning && outcome.status !== "completed" && outcome.status !== "diverged")) {
+      if (
+        outcome.status === "interrupted" ||
+        (returning && outcome.status !== "completed" && outcome.status !== "diverged")
+      ) {
         // Ctrl-C twice: give the run back to the queue at once, not as a failed attempt
         await job.moveToDelayed(Date.now(), token);
         info(`returned ${payload.label} to the queue`);
@@ -141,7 +144,12 @@ export async function workerCommand(url: string, opts: WorkerOptions): Promise<n
         );
       await client.set(resultKey(payload.hash), packed, "EX", RESULT_TTL_S);
       info(`${payload.label}: ${outcome.status} (${outcome.wallSeconds.toFixed(2)} s)`);
-      return { status: outcome.status, bytes: packed.byteLength, wallSeconds: outcome.wallSeconds, worker: id };
+      return {
+        status: outcome.status,
+        bytes: packed.byteLength,
+        wallSeconds: outcome.wallSeconds,
+        worker: id,
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

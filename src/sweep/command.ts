@@ -277,15 +277,25 @@ export async function writeSummary(
   },
 ): Promise<number> {
   const runsRoot = path.join(out, "runs");
+  const columnProblems = new Set<string>();
   const rows = plan.jobs.map((j) =>
-    summarizeRun(j, runsRoot, plan.summary, ctx.reusable.has(j), ctx.external.get(j)),
+    summarizeRun(
+      j,
+      runsRoot,
+      plan.summary,
+      ctx.reusable.has(j),
+      ctx.external.get(j),
+      columnProblems,
+    ),
   );
   const cells = buildCells(plan, rows);
   writeFileAtomic(path.join(out, "runs.csv"), runsCsv(plan, rows));
   writeFileAtomic(path.join(out, "cells.csv"), cellsCsv(plan, cells));
   const figuresDir = path.join(out, "figures");
   mkdirSync(figuresDir, { recursive: true });
-  const { figures, problems } = await writeSweepFigures(plan, rows, cells, figuresDir);
+  const drawn = await writeSweepFigures(plan, rows, cells, figuresDir);
+  const figures = drawn.figures;
+  const problems = [...columnProblems, ...drawn.problems];
   const wallSeconds = (performance.now() - ctx.started) / 1000;
   const createdAt = new Date().toISOString();
   writeFileAtomic(

@@ -5,7 +5,7 @@
  * The numbers come from src/analysis/series.ts, the same code `reproduce` judges claims with.
  */
 import path from "node:path";
-import { classifyDecay, firstBelow, median } from "../analysis/series.js";
+import { classifyDecay, firstBelow, logLogFit, median, tail } from "../analysis/series.js";
 import { readManifest, readMetricsCsv } from "../reproduce/load.js";
 import { type Axis, quantityColumns, type Summary, type SweepJob, type SweepPlan } from "./plan.js";
 
@@ -49,6 +49,16 @@ function firstAbove(x: ArrayLike<number>, y: ArrayLike<number>, threshold: numbe
   return null;
 }
 
+/** C in y ≈ C·x^p fitted over the last `decades` of x (XD's T⁻³ constant); NaN if no fit. */
+function tailConstant(x: number[], y: number[], decades: number): number {
+  try {
+    const t = tail(x, y, { decades });
+    return Math.exp(logLogFit(t.x, t.y).intercept);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Reads one run's folder and extracts what the summary asks for. */
 export function summarizeRun(
   job: SweepJob,
@@ -56,6 +66,7 @@ export function summarizeRun(
   summary: Summary,
   reused: boolean,
   external?: ExternalStatus,
+  problems?: Set<string>,
 ): RunRow {
   const dir = path.join(runsRoot, job.dir);
   const manifest = readManifest(dir);
@@ -68,6 +79,17 @@ export function summarizeRun(
     usable && !external ? readMetricsCsv(path.join(dir, "metrics.csv")) : { columns: {}, rows: 0 };
   const col = (name: string): number[] => Array.from(columns[name] ?? []);
   const finished = status === "completed" || status === "diverged";
+  if (finished && rows > 0) {
+    const wanted = [
+      summary.converged.metric,
+      ...summary.quantities.flatMap((q) => [q.metric, "x" in q ? q.x : "step"]),
+    ];
+    for (const name of wanted)
+      if (!(name in columns))
+        problems?.add(
+          `summary: metrics.csv has no column ${JSON.stringify(name)}; its columns are ${Object.keys(columns).join(", ")}`,
+        );
+  }
   for (const q of summary.quantities) {
     const y = col(q.metric);
     if (q.kind === "final") values[q.name] = rows > 0 && y.length ? y[y.length - 1] : Number.NaN;
@@ -82,11 +104,13 @@ export function summarizeRun(
       if (!finished || x.length === 0 || y.length === 0) {
         values[`${q.name}_exponent`] = Number.NaN;
         values[`${q.name}_rate`] = Number.NaN;
+        values[`${q.name}_constant`] = Number.NaN;
         values[`${q.name}_class`] = "";
       } else {
         const c = classifyDecay(x, y, { decades: q.decades });
         values[`${q.name}_exponent`] = c.exponent;
         values[`${q.name}_rate`] = c.rate;
+        values[`${q.name}_constant`] = tailConstant(x, y, q.decades);
         values[`${q.name}_class`] = c.kind;
       }
     }
