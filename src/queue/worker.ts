@@ -158,6 +158,7 @@ export async function workerCommand(url: string, opts: WorkerOptions): Promise<n
   const worker = new Worker(QUEUE_NAME, processor, {
     connection: client,
     prefix: PREFIX,
+    name: id,
     concurrency,
     lockDuration: opts.lockMs,
     stalledInterval: opts.lockMs,
