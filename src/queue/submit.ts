@@ -265,7 +265,11 @@ export async function runOnQueue(
       say(
         `${refusals.size} worker(s) refused runs because their engine differs from this sweep's (${plan.engine}): ${[...refusals].map(([w, e]) => `${w} has ${e}`).join(", ")}`,
       );
-    await Promise.race([queue.close().catch(() => {}), sleep(2000)]);
+    // a Redis that is gone must not hold the command up: give close() 2 s (timer unref'd)
+    await Promise.race([
+      queue.close().catch(() => {}),
+      new Promise<void>((r) => setTimeout(r, 2000).unref()),
+    ]);
     client.disconnect();
   }
   return statuses;

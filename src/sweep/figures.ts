@@ -112,6 +112,11 @@ function heatmapSpec(plan: SweepPlan, plot: Extract<Plot, { kind: "heatmap" }>, 
               : formatNumber(v, 2),
     };
   });
+  // labels are white on the dark (low) third of the viridis scale
+  const finite = rows.map((r) => r.value).filter((v): v is number => v !== null);
+  const lo = fraction ? 0 : Math.min(...finite);
+  const hi = fraction ? 1 : Math.max(...finite);
+  const dark = logValue ? lo * (hi / lo) ** 0.35 : lo + 0.35 * (hi - lo);
   const panels = [...new Set(rows.map((r) => r.panel))].slice(0, 12);
   const showText = xVals.length <= 14 && yVals.length <= 14;
   const axisEnc = (
@@ -188,8 +193,15 @@ function heatmapSpec(plan: SweepPlan, plot: Extract<Plot, { kind: "heatmap" }>, 
     if (showText)
       layers.push({
         data: { values: data },
-        mark: { type: "text", fontSize: 9, font: FONT, color: "black" },
-        encoding: { ...center, text: { field: "text" } },
+        mark: { type: "text", fontSize: 9, font: FONT },
+        encoding: {
+          ...center,
+          text: { field: "text" },
+          color: {
+            condition: { test: `datum.value !== null && datum.value < ${dark}`, value: "white" },
+            value: "black",
+          },
+        },
       });
     return {
       title: panel || undefined,
