@@ -183,6 +183,17 @@ export async function planSweep(ref: string): Promise<SweepPlan> {
       });
     }
   }
+  // two runs in one folder would overwrite each other: a value listed twice, or two values
+  // with the same folder name
+  const seen = new Map<string, SweepJob>();
+  for (const j of jobs) {
+    const other = seen.get(j.dir);
+    if (other)
+      problems.push(
+        `sweep: two runs would share the folder ${j.dir} (a value listed twice, or values that differ only in characters a folder name cannot hold)`,
+      );
+    seen.set(j.dir, j);
+  }
   if (problems.length) throw new UserInputError([...new Set(problems)].slice(0, 50));
   checkSummary(summary, axes, jobs, problems);
   if (problems.length) throw new UserInputError(problems);

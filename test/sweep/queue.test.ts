@@ -109,7 +109,7 @@ describe("sweep --queue and overparam worker, against a real redis-server", () =
 
   it("kill -9 of a worker mid-run: the other takes it over after the lock expires; 0 lost; identical to a local sweep", async () => {
     const dir = tmp();
-    const file = writeSpec(dir, "killw", spec("killw", 300_000));
+    const file = writeSpec(dir, "killw", spec("killw", 200_000));
     const local = cli(["sweep", file, "--out", path.join(dir, "local"), "--quiet"]);
     expect(local.code, local.stderr).toBe(0);
 

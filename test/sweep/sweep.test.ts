@@ -160,3 +160,58 @@ describe("overparam sweep (local pool)", () => {
     }
   });
 });
+
+describe("overparam sweep: Ctrl-C, the folder lock, duplicates", () => {
+  it("Ctrl-C keeps finished runs and writes the summary (exit 130); a second sweep on the folder is refused; the next run resumes", async () => {
+    const { start, waitFor } = await import("./helpers.js");
+    const dir = tmp();
+    const spec = writeSpec(
+      dir,
+      "long",
+      SPEC.replace("steps: 3000", "steps: 400000")
+        .replace("[0.02, 0.2, 60]", "[0.05]")
+        .replace("seeds: [3, 7]", "seeds: 2"),
+    );
+    const out = path.join(dir, "out");
+    const a = start(["sweep", spec, "--out", out, "--threads", "1"]);
+    await waitFor(
+      () =>
+        existsSync(path.join(out, "runs")) &&
+        readdirSync(path.join(out, "runs")).some((d) =>
+          existsSync(path.join(out, "runs", d, "metrics.csv")),
+        ) &&
+        a.output().length > 0,
+      30_000,
+      "a first run to start",
+    );
+    const refused = cli(["sweep", spec, "--out", out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/in use by overparam sweep \(pid \d+/);
+    a.proc.kill("SIGINT");
+    const { code } = await a.exited;
+    expect(code).toBe(130);
+    const marker = JSON.parse(readFileSync(path.join(out, "sweep.json"), "utf8"));
+    expect(marker.status).toBe("interrupted");
+    const runs = readCsv(path.join(out, "runs.csv"));
+    const outcome = runs.header.indexOf("outcome");
+    expect(runs.rows.some((r) => r[outcome] === "interrupted" || r[outcome] === "skipped")).toBe(
+      true,
+    );
+    const again = cli(["sweep", spec, "--out", out, "--threads", "2"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/6 runs, \d+ reused, \d+ to run/);
+  });
+
+  it("refuses a sweep whose runs would share a folder", () => {
+    const dir = tmp();
+    const r = cli([
+      "sweep",
+      writeSpec(dir, "dup", SPEC.replace("[1, 2, 4]", "[1, 2, 2]")),
+      "--dry-run",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "two runs would share the folder student.width=2_optimizer.lr=0.02_seed=3",
+    );
+  });
+});
