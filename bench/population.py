@@ -2,7 +2,7 @@
 L = ¼‖Σwᵢ − v‖² + (1/2π)[Σ_{i<j} ψ(wᵢ,wⱼ) − Σᵢ ψ(wᵢ,v)],  ψ(u,w) = ‖u‖‖w‖(sin θ − θ cos θ)
 (XD eq. 23), with ∇ᵤψ(u,w) = ‖w‖ sin θ ū − θ w, written the way a careful researcher would in
 numpy or PyTorch: vectorized over all student pairs, no Python loop over neurons, angles by
-2·atan2(‖ū−w̄‖, ‖ū+w̄‖) and sin θ − θ cos θ by its series for small θ (SPEC §7).
+2·atan2(‖ū−w̄‖, ‖ū+w̄‖) and sin θ − θ cos θ by its series for small θ (docs/model.md §5).
 
 usage: population.py numpy|torch W0.npy v.npy lr steps repeats
 prints one JSON line: {"backend", "final_loss", "seconds": [per repeat], "steps"}

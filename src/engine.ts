@@ -20,7 +20,7 @@ import type { ArrayStore } from "./core/setup/arrays.js";
 import type { StopRules } from "./core/spec.js";
 import { compileKernelModule } from "./core/wasm/kernels.js";
 import type { Spec, SpecInput } from "./spec/schema.js";
-import { validateSpec as checkSpec } from "./spec/validate.js";
+import { type SpecProblem, specProblems } from "./spec/validate.js";
 
 export type { EngineOptions } from "./core/engine.js";
 export type { RunProgress, RunStatus } from "./core/experiment/run.js";
@@ -38,12 +38,7 @@ export type {
   TeacherConfig,
 } from "./core/spec.js";
 export type { Spec, SpecInput } from "./spec/schema.js";
-
-/** One problem with a spec: the field path (e.g. "student.init.case") and what is wrong. */
-export interface SpecProblem {
-  path: string;
-  message: string;
-}
+export type { SpecProblem } from "./spec/validate.js";
 
 export type SpecValidation = { ok: true; spec: Spec } | { ok: false; problems: SpecProblem[] };
 
@@ -52,16 +47,7 @@ export type SpecValidation = { ok: true; spec: Spec } | { ok: false; problems: S
  * The problems are the ones the CLI prints, one per field ("path: message" there).
  */
 export function validateSpec(input: unknown): SpecValidation {
-  const v = checkSpec(input);
-  if (v.ok) return v;
-  return { ok: false, problems: v.problems.flatMap((p) => p.split("\n")).map(splitProblem) };
-}
-
-function splitProblem(line: string): SpecProblem {
-  const i = line.indexOf(": ");
-  return i < 0
-    ? { path: "", message: line }
-    : { path: line.slice(0, i), message: line.slice(i + 2) };
+  return specProblems(input);
 }
 
 /** Thrown by simulate/simulateStream for a spec that does not validate. */

@@ -1,6 +1,6 @@
 import type { Rng } from "../src/core/random/rng.js";
 
-/** Tolerances used across the suite, in one place (SPEC: float64 everywhere). */
+/** Tolerances used across the suite, in one place (float64 everywhere: docs/model.md §5). */
 export const TOL = {
   /** central differences with h ~ 1e-5·scale: truncation O(h²) and rounding O(ε/h). */
   finiteDifference: 2e-6,

@@ -1,6 +1,6 @@
 /**
  * Pure numeric primitives for turning recorded time series into the numbers the verdicts
- * rest on (SPEC §5–§6): seed aggregation for the figures, log–log / semi-log fits for the
+ * rest on (docs/model.md §7): seed aggregation for the figures, log–log / semi-log fits for the
  * rates the papers state (XD's Θ(T⁻³) against exp(−Ω(T)), ZGJ's Θ(δ³) and O(1/T), DU's
  * linear rate), a decay classifier for "linear vs polynomial vs stalled" claims (WA Fig. 1,
  * XD Fig. 1 and App. A, ZGJ Thm. 4), first-crossing times (WA's T_γ and Fig. 8's Hessian
@@ -57,6 +57,15 @@ function quantileSorted(sorted: readonly number[], q: number): number {
  */
 export function median(values: readonly number[]): number {
   return quantileSorted(sortedDefined(values), 0.5);
+}
+
+/**
+ * The q-quantile (0 ≤ q ≤ 1) of the values by numpy's default linear interpolation, ignoring
+ * NaN like `median` (±∞ take part). The band of "median over seeds [25%, 75%]" in the verdicts.
+ */
+export function quantile(values: readonly number[], q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
+  return quantileSorted(sortedDefined(values), q);
 }
 
 // ───────────────────────────── seed aggregation ─────────────────────────────
@@ -570,6 +579,112 @@ export function firstPositive(x: readonly number[], y: readonly number[]): numbe
   checkSameLength(x, y, "firstPositive");
   for (let i = 0; i < x.length; i++) if (y[i] > 0) return x[i];
   return null;
+}
+
+// ───────────────────────────── contraction ─────────────────────────────
+
+export interface ContractionCheck {
+  /** Largest y(t) / (y(t₀)·ρ^(t−t₀)) over the checked points (1 at t₀ itself); NaN if none.
+   *  +∞ where the ratio overflows: then read worstLog10. */
+  worst: number;
+  /** log₁₀ of `worst`, finite even where the ratio itself is not (ρ^(10⁵) underflows). */
+  worstLog10: number;
+  /** Points checked (x ≥ t₀, finite y, before the rounding plateau). */
+  checked: number;
+  /** The rounding plateau the series ended on (see roundingPlateau), or null. */
+  plateau: { from: number; level: number } | null;
+}
+
+/**
+ * Where a decreasing series stopped decreasing for good at rounding level: the earliest
+ * recorded x from which the rest of the series is flat (log–log slope within ±maxSlope,
+ * default 0.5, over at least minPoints points, default 4) and lies at least `depth` (default
+ * 1e-12) below the series' largest value. Returns that x and the plateau's lowest value, or
+ * null if the series ends decreasing or ends flat far above rounding (a stall is not a floor).
+ *
+ * A float64 series that converges linearly (WA's dist² for K = 1) flattens somewhere between
+ * ~1e-30 and ~1e-27 depending on the run; the level is read from the series itself because a
+ * fixed constant is either above some runs' floors or below others'. The slope test tells a
+ * plateau (slope ≈ 0 plus rounding noise) from a slow power law (K ≥ 2: slope ≈ −1).
+ */
+export function roundingPlateau(
+  x: readonly number[],
+  y: readonly number[],
+  opts: { maxSlope?: number; minPoints?: number; depth?: number } = {},
+): { from: number; level: number } | null {
+  checkSameLength(x, y, "roundingPlateau");
+  const maxSlope = opts.maxSlope ?? 0.5;
+  const minPoints = opts.minPoints ?? 4;
+  const depth = opts.depth ?? 1e-12;
+  const pts: { x: number; y: number }[] = [];
+  let top = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isFinite(y[i]) && y[i] > top) top = y[i];
+    if (x[i] > 0 && y[i] > 0 && Number.isFinite(x[i]) && Number.isFinite(y[i]))
+      pts.push({ x: x[i], y: y[i] });
+  }
+  pts.sort((a, b) => a.x - b.x);
+  for (let p = 0; p + minPoints <= pts.length; p++) {
+    const rest = pts.slice(p);
+    if (Math.max(...rest.map((q) => q.y)) > depth * top) continue;
+    let slope: number;
+    try {
+      slope = logLogFit(
+        rest.map((q) => q.x),
+        rest.map((q) => q.y),
+      ).slope;
+    } catch {
+      continue;
+    }
+    if (Math.abs(slope) <= maxSlope) {
+      return { from: rest[0].x, level: Math.min(...rest.map((q) => q.y)) };
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether a decreasing series contracts at least like y(t₀)·ρ^(t−t₀) from x = t₀ on (WA
+ * Lemma 1's dist²(t) ≤ ρ^(t−t₀)·dist²(t₀)), returning the worst ratio to that bound.
+ *
+ * A series in floating point stops decreasing at rounding level while ρ^(t−t₀) keeps falling,
+ * so on that plateau the ratio grows without meaning anything. The floor is therefore taken
+ * from the series itself (roundingPlateau), not a fixed constant: points on the plateau, and
+ * points where the bound is below `floorFactor` (default 10) times the plateau's level, are
+ * not checked. A series that ends still decreasing, or stalled far above rounding, is checked
+ * at every recorded x ≥ t₀. t₀ must be a recorded x with a finite positive y.
+ */
+export function contractionCheck(
+  x: readonly number[],
+  y: readonly number[],
+  opts: { from: number; rate: number; floorFactor?: number },
+): ContractionCheck {
+  checkSameLength(x, y, "contractionCheck");
+  const { from, rate } = opts;
+  const factor = opts.floorFactor ?? 1e1;
+  if (!(rate > 0 && rate <= 1)) {
+    throw new RangeError(`contractionCheck: rate must be in (0, 1], got ${rate}`);
+  }
+  const i0 = x.findIndex((v) => v === from);
+  const y0 = i0 >= 0 ? y[i0] : Number.NaN;
+  if (!(y0 > 0 && Number.isFinite(y0))) {
+    throw new RangeError(`contractionCheck: no finite positive y recorded at x = ${from}`);
+  }
+  const plateau = roundingPlateau(x, y);
+  const end = plateau ? plateau.from : Number.POSITIVE_INFINITY;
+  const minLog = plateau ? Math.log(factor * plateau.level) : Number.NEGATIVE_INFINITY;
+  let worstLog = Number.NaN;
+  let checked = 0;
+  const logRate = Math.log(rate);
+  for (let i = 0; i < x.length; i++) {
+    if (!(x[i] >= from && x[i] < end) || !Number.isFinite(y[i])) continue;
+    const logBound = Math.log(y0) + (x[i] - from) * logRate; // in logs: ρ^(10⁵) underflows
+    if (logBound < minLog) continue;
+    const logRatio = Math.log(Math.max(y[i], Number.MIN_VALUE)) - logBound;
+    worstLog = Number.isNaN(worstLog) ? logRatio : Math.max(worstLog, logRatio);
+    checked++;
+  }
+  return { worst: Math.exp(worstLog), worstLog10: worstLog / Math.LN10, checked, plateau };
 }
 
 // ───────────────────────────── monotonicity ─────────────────────────────

@@ -1,6 +1,6 @@
 /**
- * The outcome of checking one claim of a paper against our measurements (SPEC §5–§6: "the
- * lab reports what it measures, not what a paper says"). Pure data and a pure combiner, so
+ * The outcome of checking one claim of a paper against our measurements (docs/model.md §7:
+ * the lab reports what it measures, not what a paper says). Pure data and a pure combiner, so
  * the report can be rebuilt in a browser from the same inputs.
  */
 
@@ -15,7 +15,7 @@ export type VerdictStatus = "reproduced" | "partly" | "not reproduced" | "failed
 export interface Verdict {
   /** The claim in words, with the paper's figure / theorem number. */
   claim: string;
-  /** Which paper (wa, du, xd, zgj, or a qualified source such as "wa (SPEC §6)"). */
+  /** Which paper: wa, du, xd or zgj. */
   paper: string;
   status: VerdictStatus;
   /** What was measured, with numbers (formatted by formatNumber). */

@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { ArrayStore } from "../core/setup/arrays.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
 import type { Manifest } from "../io/manifest.js";
+import { jsonReplacer } from "../io/runFolder.js";
 import type { KernelSelection } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
 import { Progress } from "./progress.js";
@@ -46,9 +50,21 @@ export async function executeRun(opts: ExecuteOptions): Promise<Manifest> {
   });
   let manifest: Manifest | null = null;
   let failure: string | null = null;
+  let started = false;
+  let stoppedInSetup = false;
+  // The run polls the stop flag between steps; setup (data, initial point) cannot, so a Ctrl-C
+  // before the dynamics start ends the worker itself.
+  const stop = new Int32Array(opts.stopFlag);
+  const watch = setInterval(() => {
+    if (!started && Atomics.load(stop, 0) !== 0) {
+      stoppedInSetup = true;
+      void worker.terminate();
+    }
+  }, 50);
   await new Promise<void>((resolve) => {
     worker.on("message", (msg: WorkerMessage) => {
-      if (msg.type === "progress") progress.update(msg);
+      if (msg.type === "started") started = true;
+      else if (msg.type === "progress") progress.update(msg);
       else if (msg.type === "done") manifest = msg.manifest;
       else failure = msg.message;
     });
@@ -57,9 +73,25 @@ export async function executeRun(opts: ExecuteOptions): Promise<Manifest> {
     });
     worker.on("exit", () => resolve());
   });
+  clearInterval(watch);
   progress.stop();
+  if (stoppedInSetup && !manifest) return markInterruptedInSetup(opts.dir);
   if (!manifest)
     throw new RunFolderError(`${opts.dir}: ${failure ?? "the run ended without a result"}`);
+  return manifest;
+}
+
+/** The manifest of a run stopped before its dynamics started, rewritten as interrupted. */
+function markInterruptedInSetup(dir: string): Manifest {
+  const file = path.join(dir, "manifest.json");
+  const manifest = JSON.parse(readFileSync(file, "utf8")) as Manifest;
+  Object.assign(manifest, {
+    status: "interrupted",
+    reason: "interrupted by the user during setup",
+    endedAt: new Date().toISOString(),
+    rowsRecorded: 0,
+  });
+  writeFileAtomic(file, `${JSON.stringify(manifest, jsonReplacer, 2)}\n`);
   return manifest;
 }
 

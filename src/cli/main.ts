@@ -6,19 +6,23 @@ import { metrics } from "../core/metrics/registry.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
 import { type FolderLock, lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { describeIoError, isIoError } from "../io/outputFolder.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
 import { defaultKernelChoice, KERNEL_CHOICES, type KernelChoice } from "../kernels/index.js";
 import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
+import { registerLabCommand } from "../lab/command.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
 import { specJsonSchema } from "../spec/jsonSchema.js";
 import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/overrides.js";
+import { memoryProblem, sweepSize } from "../spec/resources.js";
 import type { Spec } from "../spec/schema.js";
-import { validateSpec } from "../spec/validate.js";
+import { mergeSweepProblems, validateSpec } from "../spec/validate.js";
 import { registerSweepCommands } from "../sweep/cli.js";
-import { executeRun, packageVersion } from "./execute.js";
+import { executeRun, packageVersion, RunFolderError } from "./execute.js";
+import { limitOptions, resourceLimits } from "./limits.js";
 
 const EXIT_BAD_INPUT = 2;
 const EXIT_INTERRUPTED = 130;
@@ -33,6 +37,8 @@ interface RunOptions {
   force: boolean;
   dryRun: boolean;
   kernels?: KernelChoice;
+  maxMemory?: string;
+  maxRuns?: string;
 }
 
 function timestamp(): string {
@@ -48,6 +54,20 @@ interface PreparedRun {
 }
 
 async function runCommand(ref: string, opts: RunOptions): Promise<number> {
+  // One Ctrl-C handler for the whole command, validation and setup included.
+  const stopper = installStopHandler("finishing the current step and saving what was recorded");
+  try {
+    return await runWithHandler(ref, opts, stopper);
+  } finally {
+    stopper.dispose();
+  }
+}
+
+async function runWithHandler(
+  ref: string,
+  opts: RunOptions,
+  stopper: StopHandler,
+): Promise<number> {
   const kernels = opts.kernels ?? kernelDefault();
   const loaded = await loadSpecDocument(ref);
   let doc = loaded.doc;
@@ -63,6 +83,12 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
     }
   }
   if (opts.seed !== undefined) doc = setPath(doc, "seed", Number(opts.seed));
+  const limits = resourceLimits(opts);
+  const runs = sweepSize(doc);
+  if (runs > limits.maxRuns)
+    throw new UserInputError([
+      `sweep: expands to ${runs} runs, more than --max-runs ${limits.maxRuns}; sweep fewer values or raise --max-runs`,
+    ]);
   const points = expandSweep(doc);
 
   // Validate every combination (and load its arrays) before anything runs or is written.
@@ -76,29 +102,31 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       continue;
     }
     try {
-      prepared.push({
-        spec: v.spec,
-        arrays: await loadSpecArrays(v.spec, loaded.baseDir),
-        label: point.label,
-        assignments: point.assignments,
-      });
+      const arrays = await loadSpecArrays(v.spec, loaded.baseDir);
+      const tooBig = memoryProblem(v.spec, limits.maxMemory, limits.memorySource, arrays);
+      if (tooBig) {
+        problems.push(prefix + tooBig);
+        continue;
+      }
+      prepared.push({ spec: v.spec, arrays, label: point.label, assignments: point.assignments });
     } catch (e) {
       if (e instanceof UserInputError) problems.push(...e.problems.map((p) => prefix + p));
       else throw e;
     }
   }
-  if (problems.length) throw new UserInputError([...new Set(problems)]);
+  const labels = points.map((p) => p.label);
+  if (problems.length) throw new UserInputError(mergeSweepProblems(problems, labels));
   if (opts.dryRun) {
     for (const p of prepared) process.stdout.write(`${JSON.stringify(p.spec, null, 2)}\n`);
     return 0;
   }
 
   if (kernels === "onnx") requireOnnx();
+  if (stopper.interrupted()) return EXIT_INTERRUPTED; // nothing written yet
   const name = prepared[0].spec.name;
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
   const createdOut = !existsSync(outDir);
   const root = RunFolder.create(outDir, opts.force);
-  const stopper = installStopHandler("finishing the current step and saving what was recorded");
   let lock: FolderLock;
   try {
     lock = await lockOutputFolder(outDir, "run", (e) => {
@@ -106,14 +134,12 @@ async function runCommand(ref: string, opts: RunOptions): Promise<number> {
       Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
     });
   } catch (e) {
-    stopper.dispose();
     if (createdOut) rmSync(outDir, { recursive: true, force: true });
     throw e;
   }
   try {
     return await runPrepared(prepared, opts, kernels, loaded.source, outDir, root, stopper);
   } finally {
-    stopper.dispose();
     await lock.release();
   }
 }
@@ -208,6 +234,8 @@ export function buildProgram(): Command {
     .option("-f, --force", "write into an existing non-empty output folder", false)
     .option("--dry-run", "validate and print the fully resolved spec(s) without running", false)
     .addOption(kernelsOption())
+    .addOption(limitOptions()[0])
+    .addOption(limitOptions()[1])
     .addHelpText(
       "after",
       `
@@ -253,6 +281,8 @@ Examples:
     .option("-q, --quiet", "no progress bar or summary lines", false)
     .option("--dry-run", "print the runs and the time estimate; run and write nothing", false)
     .addOption(kernelsOption())
+    .addOption(limitOptions()[0])
+    .addOption(limitOptions()[1])
     .addHelpText(
       "after",
       `
@@ -280,6 +310,8 @@ Examples:
           quiet: boolean;
           dryRun: boolean;
           kernels?: KernelChoice;
+          maxMemory?: string;
+          maxRuns?: string;
         },
       ) => {
         if (opts.full && opts.tiny) throw new UserInputError(["--full and --tiny: choose one"]);
@@ -293,6 +325,7 @@ Examples:
           quiet: opts.quiet,
           threads: opts.threads === undefined ? undefined : Number(opts.threads),
           kernels,
+          limits: resourceLimits(opts),
         });
       },
     );
@@ -335,6 +368,7 @@ Examples:
       process.stdout.write(`${JSON.stringify(specJsonSchema(), null, 2)}\n`);
     });
 
+  registerLabCommand(program);
   program.addOption(new Option("--no-color", "disable colors").hideHelp());
   return program;
 }
@@ -366,6 +400,9 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Past a file size limit (ulimit -f) a write should fail with EFBIG, reported like a full
+  // disk, rather than the signal killing the process with half-written files.
+  process.on("SIGXFSZ", () => {});
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
@@ -378,9 +415,25 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof SpecOverrideError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;
+    } else if (e instanceof RunFolderError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 1;
+    } else if (isIoError(e)) {
+      // the disk refused (full, read-only, a file size limit): say so in one line
+      const where = e.path ? `${e.path}: ` : "";
+      process.stderr.write(`error: ${where}${describeIoError(e)}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`overparam: internal error: ${(e as Error).stack ?? e}\n`);
       process.exitCode = 1;
     }
   }
+  // The command is done (its results written) but the process may take a moment to wind down
+  // (worker threads ending): a Ctrl-C now ends it with the command's own exit code instead of
+  // a death by signal. Commands that keep running (the lab's server) have their own handlers.
+  const g = globalThis as { __overparamEarlySignal?: string };
+  if (g.__overparamEarlySignal) process.exit(130); // came while loading; no command took it
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    if (process.listenerCount(signal) === 0)
+      process.on(signal, () => process.exit(Number(process.exitCode ?? 0)));
 }

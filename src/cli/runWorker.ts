@@ -11,13 +11,17 @@ import { type RunToFolderOptions, runToFolder } from "../io/runToFolder.js";
 import { type KernelSelection, selectKernels } from "../kernels/index.js";
 
 export interface WorkerInput
-  extends Omit<RunToFolderOptions, "engine" | "describeKernels" | "shouldStop" | "onProgress"> {
+  extends Omit<
+    RunToFolderOptions,
+    "engine" | "describeKernels" | "shouldStop" | "onProgress" | "onStarted"
+  > {
   arrays: ArrayStore;
   stopFlag: SharedArrayBuffer;
   kernels: KernelSelection;
 }
 
 export type WorkerMessage =
+  | { type: "started" }
   | ({ type: "progress" } & RunProgress)
   | { type: "done"; manifest: Manifest }
   | { type: "error"; message: string };
@@ -34,6 +38,7 @@ try {
     engine: { matrixKernels: kernels.kernels },
     describeKernels: () => kernels.describeRun(),
     shouldStop: () => Atomics.load(stop, 0) !== 0,
+    onStarted: () => post({ type: "started" }),
     onProgress: (info) => {
       const now = Date.now();
       if (now - lastProgress < 100) return;

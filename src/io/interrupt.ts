@@ -22,6 +22,12 @@ export function installStopHandler(message: string): StopHandler {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // a signal that came while the CLI was loading (bin/overparam.js remembers it)
+  const g = globalThis as { __overparamEarlySignal?: string };
+  if (g.__overparamEarlySignal) {
+    g.__overparamEarlySignal = undefined;
+    onSignal();
+  }
   return {
     stopFlag,
     interrupted: () => interrupted,

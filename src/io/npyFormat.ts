@@ -58,6 +58,39 @@ const FLOAT64_DESCRS = new Map<string, boolean>([
  * throws an NpyFormatError whose message says what was found. Nothing is converted silently.
  */
 export function parseNpy(bytes: Uint8Array): NpyArray {
+  const header = parseNpyHeader(bytes);
+  const { shape, dataStart, littleEndian } = header;
+  checkNpyDataLength(header, bytes.length - dataStart);
+  const count = product(shape);
+  const need = count * 8;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = new Float64Array(count);
+  if (littleEndian === HOST_LITTLE_ENDIAN) {
+    // Same byte order as this machine: a straight byte copy (also realigns the data).
+    new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + need));
+  } else {
+    for (let k = 0; k < count; k++) data[k] = view.getFloat64(dataStart + 8 * k, littleEndian);
+  }
+  return { shape, data };
+}
+
+/** What the header of a float64 .npy file declares: where the data start, the shape, byte order. */
+export interface NpyHeader {
+  /** Offset of the first data byte (prefix + header length). */
+  dataStart: number;
+  shape: number[];
+  littleEndian: boolean;
+  /** The number of data bytes the shape needs: 8 per element. */
+  dataBytes: number;
+}
+
+/**
+ * Reads and checks the prefix and header of a .npy file from its first bytes (at least up to
+ * the end of the header; the data may be missing). Throws NpyFormatError like parseNpy for a
+ * bad magic, version, header, dtype, order or number of dimensions. A reader can so learn the
+ * declared size of the data before reading it.
+ */
+export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (bytes.length < MAGIC.length || MAGIC.some((b, k) => bytes[k] !== b)) {
     throw new NpyFormatError('not a .npy file (it does not start with the magic "\\x93NUMPY")');
   }
@@ -69,13 +102,11 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
       `unsupported .npy format version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`,
     );
   }
-  const lengthBytes = major === 1 ? 2 : 4;
-  const headerStart = 8 + lengthBytes;
+  const headerStart = 8 + npyLengthBytes(major);
   if (bytes.length < headerStart) {
     throw new NpyFormatError("truncated .npy file: the header length is missing");
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerLength = npyHeaderLength(bytes);
   const dataStart = headerStart + headerLength;
   if (dataStart > bytes.length) {
     throw new NpyFormatError(
@@ -102,25 +133,31 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
       `array has shape ${shapeText(shape)} (${shape.length} dimensions); only 1-D and 2-D arrays are supported`,
     );
   }
+  return { dataStart, shape, littleEndian, dataBytes: product(shape) * 8 };
+}
 
-  const count = product(shape);
-  const have = bytes.length - dataStart;
-  const need = count * 8;
+/**
+ * The byte count of the header that follows the prefix, from the first 10 (format 1.0) or 12
+ * (2.0, 3.0) bytes; the data start at 10 or 12 plus this. Assumes a valid magic and version.
+ */
+export function npyHeaderLength(prefix: Uint8Array): number {
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  return prefix[6] === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+}
+
+function npyLengthBytes(major: number): number {
+  return major === 1 ? 2 : 4;
+}
+
+/** Throws NpyFormatError unless `have` data bytes are exactly what the header declares. */
+export function checkNpyDataLength(header: NpyHeader, have: number): void {
+  const need = header.dataBytes;
   if (!Number.isSafeInteger(need) || have !== need) {
     const what = have < need ? "truncated data" : "unexpected trailing data";
     throw new NpyFormatError(
-      `${what}: shape ${shapeText(shape)} of float64 needs ${need} data bytes, the file has ${have}`,
+      `${what}: shape ${shapeText(header.shape)} of float64 needs ${need} data bytes, the file has ${have}`,
     );
   }
-
-  const data = new Float64Array(count);
-  if (littleEndian === HOST_LITTLE_ENDIAN) {
-    // Same byte order as this machine: a straight byte copy (also realigns the data).
-    new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + need));
-  } else {
-    for (let k = 0; k < count; k++) data[k] = view.getFloat64(dataStart + 8 * k, littleEndian);
-  }
-  return { shape, data };
 }
 
 function decodeHeader(headerBytes: Uint8Array, utf8: boolean): string {

@@ -1,17 +1,8 @@
 import { createHash, type Hash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
-import { LOCK_ENTRIES } from "./folderLock.js";
+import { writeFileAtomic } from "./atomicWrite.js";
+import { prepareOutputFolder } from "./outputFolder.js";
 import { UserInputError } from "./specFile.js";
 
 /** Formats a float64 so that numpy/pandas read back the identical value ("nan", "inf"). */
@@ -39,23 +30,18 @@ export class RunFolder {
    * is refused unless force, so earlier results are never overwritten by accident.
    */
   static create(dir: string, force: boolean): RunFolder {
-    if (existsSync(dir)) {
-      const entries = readdirSync(dir).filter((e) => !LOCK_ENTRIES.includes(e));
-      if (entries.length > 0 && !force) {
-        throw new UserInputError([
-          `--out ${dir}: folder exists and is not empty; choose another folder or pass --force`,
-        ]);
-      }
+    const entries = prepareOutputFolder(dir);
+    if (entries.length > 0 && !force) {
+      throw new UserInputError([
+        `--out ${dir}: folder exists and is not empty; choose another folder or pass --force`,
+      ]);
     }
-    mkdirSync(dir, { recursive: true });
     return new RunFolder(dir);
   }
 
   writeJson(name: string, value: unknown): void {
     const file = path.join(this.dir, name);
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(value, jsonReplacer, 2)}\n`);
-    renameSync(tmp, file);
+    writeFileAtomic(file, `${JSON.stringify(value, jsonReplacer, 2)}\n`);
   }
 
   openMetrics(columns: readonly string[]): void {

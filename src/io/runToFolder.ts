@@ -18,6 +18,7 @@ import type { ArrayStore } from "../core/setup/arrays.js";
 import type { Spec } from "../spec/schema.js";
 import { finishManifest, type Manifest, startManifest } from "./manifest.js";
 import { writeNpyFile } from "./npy.js";
+import { describeIoError, isIoError } from "./outputFolder.js";
 import { RunFolder } from "./runFolder.js";
 
 /** The files a run writes; a stale copy (an interrupted or outdated run) is removed first. */
@@ -50,6 +51,8 @@ export interface RunToFolderOptions {
   describeKernels?: () => string;
   shouldStop?: () => boolean;
   onProgress?: (progress: RunProgress) => void;
+  /** Called when setup (teacher, data, initial point) is done and the dynamics start. */
+  onStarted?: () => void;
 }
 
 export async function runToFolder(opts: RunToFolderOptions): Promise<Manifest> {
@@ -68,6 +71,7 @@ export async function runToFolder(opts: RunToFolderOptions): Promise<Manifest> {
   let lastLoss = Number.NaN;
   try {
     const ctx = setupRun(spec, opts.arrays ?? {}, opts.engine ?? {});
+    opts.onStarted?.();
     result = runExperiment(ctx, {
       onColumns: (columns) => folder.openMetrics(columns),
       onRow: (row) => folder.appendRow(row),
@@ -78,12 +82,14 @@ export async function runToFolder(opts: RunToFolderOptions): Promise<Manifest> {
       shouldStop: opts.shouldStop,
     });
   } catch (e) {
-    failure = (e as Error).message;
+    failure = isIoError(e)
+      ? `cannot write the run folder (${describeIoError(e)})`
+      : (e as Error).message;
   }
   try {
     folder.close();
   } catch (e) {
-    failure ??= `could not finish metrics.csv: ${(e as Error).message}`;
+    failure ??= `cannot finish metrics.csv (${describeIoError(e)})`;
     result = null;
   }
   if (result && failure === null) {

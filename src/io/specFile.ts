@@ -3,7 +3,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import type { ArrayStore, LoadedArray } from "../core/setup/arrays.js";
+import { isStackOverflow, nestingProblem, tooDeep } from "../spec/overrides.js";
 import type { Spec } from "../spec/schema.js";
+import { type ArraySize, arraySizeProblems, formatProblem } from "../spec/validate.js";
 import { readNpyFile } from "./npy.js";
 
 /** A problem the user can fix: printed as one line, exit code 2, nothing written. */
@@ -46,9 +48,13 @@ export async function loadSpecDocument(ref: string): Promise<LoadedDocument> {
   try {
     doc = /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
   } catch (e) {
+    // A parser that recurses (YAML) overflows the stack on a hostile nesting depth.
+    if (isStackOverflow(e)) throw new UserInputError([`spec ${ref}: ${tooDeep()}`]);
     const msg = (e as Error).message.split("\n")[0];
     throw new UserInputError([`cannot parse spec ${ref}: ${msg}`]);
   }
+  const deep = nestingProblem(doc);
+  if (deep) throw new UserInputError([`spec ${ref}: ${deep}`]);
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
     throw new UserInputError([
       `spec ${ref}: must be a mapping of fields (got ${Array.isArray(doc) ? "a list" : typeof doc})`,
@@ -99,6 +105,24 @@ function arrayRequirements(spec: Spec): ArrayRequirement[] {
 }
 
 /**
+ * null when a loaded array can be used, else the problem: no rows (or entries), or an entry that
+ * is NaN or infinite — named by its index, as numpy prints it: [row, column] or [entry].
+ */
+function contentProblem(req: ArrayRequirement, shape: number[], data: Float64Array): string | null {
+  if (data.length === 0) {
+    const what = shape.length === 2 ? "no rows" : "no entries";
+    return `${req.field}: ${req.file} has ${what} (shape (${shape.join(", ")}${shape.length === 1 ? "," : ""})); at least one is needed`;
+  }
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isFinite(data[k])) continue;
+    const cols = shape.length === 2 ? shape[1] : 0;
+    const index = cols ? `[${Math.floor(k / cols)}, ${k % cols}]` : `[${k}]`;
+    return `${req.field}: ${req.file} has ${data[k]} at ${index}; every entry must be a finite number`;
+  }
+  return null;
+}
+
+/**
  * Loads every .npy file a spec names (relative to baseDir) and checks dtype and shape, so a
  * wrong file is refused before anything runs. Returns the arrays keyed by the spec's strings.
  */
@@ -123,9 +147,31 @@ export async function loadSpecArrays(spec: Spec, baseDir: string): Promise<Array
       problems.push(`${req.field}: ${req.file} has shape (${shape.join(", ")}); expected ${want}`);
       continue;
     }
+    const content = contentProblem(req, shape, arr.data);
+    if (content) {
+      problems.push(content);
+      continue;
+    }
     store[req.file] = { shape, data: arr.data };
     rows[req.field] = shape[0];
   }
+  // Arrays sized by the rows of an input file: the N×m activations of the loss (and N×N for du_gram)
+  const sizes: ArraySize[] = [];
+  for (const set of ["train", "test"] as const) {
+    const n = rows[`loss.${set}.inputs`];
+    if (n === undefined) continue;
+    const field = `loss.${set}.inputs`;
+    sizes.push({ field, value: n, unit: "rows", times: [["student.width", spec.student.width]] });
+    if (set === "train" && spec.metrics.includes("du_gram"))
+      sizes.push({
+        field,
+        value: n,
+        unit: "rows",
+        times: [],
+        square: "the Gram matrix of du_gram",
+      });
+  }
+  problems.push(...arraySizeProblems(sizes).map(formatProblem));
   const teacherRows = rows["teacher.neurons"];
   if (
     teacherRows !== undefined &&

@@ -1,10 +1,11 @@
 /** Vega-Lite → SVG in Node (vega's headless renderer) and SVG → PNG (resvg, bundled font). */
-import { renameSync, writeFileSync } from "node:fs";
+
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile } from "vega-lite";
+import { writeFileAtomic } from "../io/atomicWrite.js";
 import { type Figure, figureCsv, toVegaLite } from "./charts.js";
 
 const require = createRequire(import.meta.url);
@@ -43,12 +44,6 @@ export function renderPng(
   return { png: image.asPng(), width: image.width, height: image.height };
 }
 
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
-
 /** Writes <id>.svg, <id>.png (2×), <id>.csv and <id>.vl.json into dir. */
 export async function writeFigure(
   fig: Figure,
@@ -70,9 +65,9 @@ export async function writeFigure(
     csv: path.join(dir, `${fig.id}.csv`),
     vegaLite: path.join(dir, `${fig.id}.vl.json`),
   };
-  writeAtomic(files.svg, svg);
-  writeAtomic(files.png, png.png);
-  writeAtomic(files.csv, figureCsv(fig));
-  writeAtomic(files.vegaLite, `${JSON.stringify(spec, null, 1)}\n`);
+  writeFileAtomic(files.svg, svg);
+  writeFileAtomic(files.png, png.png);
+  writeFileAtomic(files.csv, figureCsv(fig));
+  writeFileAtomic(files.vegaLite, `${JSON.stringify(spec, null, 1)}\n`);
   return { ...files, width: png.width, height: png.height };
 }

@@ -118,6 +118,7 @@ export async function workerCommand(url: string, opts: WorkerOptions): Promise<n
       );
       if (
         outcome.status === "interrupted" ||
+        outcome.status === "skipped" ||
         (returning && outcome.status !== "completed" && outcome.status !== "diverged")
       ) {
         // Ctrl-C twice: give the run back to the queue at once, not as a failed attempt
@@ -125,7 +126,7 @@ export async function workerCommand(url: string, opts: WorkerOptions): Promise<n
         info(`returned ${payload.label} to the queue`);
         throw new DelayedError();
       }
-      if (outcome.status === "failed") {
+      if (outcome.status === "failed" || !("wallSeconds" in outcome)) {
         info(`${payload.label}: failed (attempt ${job.attemptsMade + 1}) — ${outcome.reason}`);
         throw new Error(outcome.reason);
       }

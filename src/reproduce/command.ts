@@ -2,23 +2,20 @@
  * `overparam reproduce [papers…]`: plan the runs of every preset of the chosen papers, run the
  * missing ones on a worker pool, then draw the figures, judge the claims and write the report.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Verdict } from "../analysis/verdict.js";
-import { LOCK_ENTRIES, lockOutputFolder } from "../io/folderLock.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
+import { lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { describeIoError, isIoError, prepareOutputFolder } from "../io/outputFolder.js";
 import { describeFsError, UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { writeFigure } from "../plot/render.js";
+import { memoryProblem, type ResourceLimits } from "../spec/resources.js";
 import { isReusable, type LoadedRun, loadRun } from "./load.js";
 import { findPaper } from "./papers/index.js";
 import { type Job, type Mode, type Plan, planReproduction, resolvePapers } from "./plan.js";
@@ -36,6 +33,8 @@ export interface ReproduceOptions {
   quiet: boolean;
   /** Matrix-product backend in each worker (default "auto"). */
   kernels?: KernelChoice;
+  /** Memory per command and runs per reproduction (default: unlimited runs, no memory check). */
+  limits?: ResourceLimits;
 }
 
 const MARKER = "report.json";
@@ -49,9 +48,8 @@ const DEFAULT_THROUGHPUT = 1.5e9;
  * A results folder may be reused (resume, re-draw) only if it is one: it is empty or holds our
  * report.json. Anything else is refused unless --force, so a typo never writes into a project.
  */
-function checkOutputFolder(out: string, force: boolean): void {
-  if (!existsSync(out)) return;
-  const entries = readdirSync(out).filter((e) => !LOCK_ENTRIES.includes(e));
+function checkOutputFolder(out: string, force: boolean, create = true): void {
+  const entries = prepareOutputFolder(out, { create });
   if (entries.length === 0 || force) return;
   const marker = path.join(out, MARKER);
   let ours = false;
@@ -67,12 +65,6 @@ function checkOutputFolder(out: string, force: boolean): void {
       `--out ${out}: folder is not empty and is not an overparam results folder (no ${MARKER}); choose another folder or pass --force`,
     ]);
   }
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 function formatDuration(seconds: number): string {
@@ -108,6 +100,7 @@ export async function reproduceCommand(
   const stopper = installStopHandler("keeping finished runs, writing the report for what exists");
   try {
     const plan = await planReproduction(papers, opts.mode);
+    if (opts.limits) checkLimits(plan, opts.limits, opts.threads ?? availableParallelism());
     if (opts.dryRun) return describePlan(plan, opts);
     if (stopper.interrupted()) return 130; // nothing written yet
     return await executeReproduction(plan, opts, stopper);
@@ -116,10 +109,29 @@ export async function reproduceCommand(
   }
 }
 
+/** Refuses a plan with more runs than allowed, or a run that would not fit its share of memory. */
+function checkLimits(plan: Plan, limits: ResourceLimits, threads: number): void {
+  if (plan.jobs.length > limits.maxRuns)
+    throw new UserInputError([
+      `reproduce: ${plan.jobs.length} runs, more than --max-runs ${limits.maxRuns}`,
+    ]);
+  const concurrent = Math.max(1, Math.min(threads, plan.jobs.length));
+  const problems = new Set<string>();
+  for (const job of plan.jobs) {
+    const p = memoryProblem(
+      job.spec,
+      limits.maxMemory / concurrent,
+      `${limits.memorySource} shared by ${concurrent} threads`,
+    );
+    if (p) problems.add(`${job.preset}: ${p}`);
+  }
+  if (problems.size) throw new UserInputError([...problems]);
+}
+
 /** `--dry-run`: what would run, what is reused, and how long it should take. */
 function describePlan(plan: Plan, opts: Omit<ReproduceOptions, "mode">): number {
   const out = path.resolve(opts.out);
-  checkOutputFolder(out, opts.force);
+  checkOutputFolder(out, opts.force, false);
   const runsRoot = path.join(out, "runs");
   const threads = opts.threads ?? availableParallelism();
   const lines: string[] = [];
@@ -291,7 +303,8 @@ async function reproduceInto(
           },
         });
       } catch (e) {
-        problems.push({ paper: key, what: `figure ${fig.id}`, error: (e as Error).message });
+        const error = isIoError(e) ? describeIoError(e) : (e as Error).message;
+        problems.push({ paper: key, what: `figure ${fig.id}`, error });
       }
     }
   }
@@ -344,7 +357,7 @@ async function reproduceInto(
   );
   const failed = runs.filter((r) => r.status === "failed").length;
   say(
-    `report: ${path.relative(process.cwd(), path.join(out, "report.html"))} — ${verdicts.filter((v) => v.status === "reproduced").length}/${verdicts.length} claims reproduced, ${verdicts.filter((v) => v.status === "partly").length} partly, ${verdicts.filter((v) => v.status === "not reproduced").length} not, ${verdicts.filter((v) => v.status === "failed").length} without data; ${failed} failed runs (${formatDuration(wallSeconds)})`,
+    `report: ${path.relative(process.cwd(), path.join(out, "report.html"))} — ${verdicts.filter((v) => v.status === "reproduced").length}/${verdicts.length} claims reproduced, ${verdicts.filter((v) => v.status === "partly").length} partly, ${verdicts.filter((v) => v.status === "not reproduced").length} not, ${verdicts.filter((v) => v.status === "failed").length} without data; ${failed} failed runs${problems.length ? `; ${problems.length} problems drawing the report (listed in it; first: ${problems[0].what}: ${problems[0].error})` : ""} (${formatDuration(wallSeconds)})`,
   );
   if (stopper.interrupted()) return 130;
   return failed > 0 || problems.length > 0 ? 1 : 0;

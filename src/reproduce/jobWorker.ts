@@ -38,7 +38,15 @@ export interface JobOutcome {
 /** The backend chosen in this worker thread, by selection (created once per thread). */
 let selected: { key: string; kernels: SelectedKernels } | null = null;
 
-export default async function runJob(task: JobTask): Promise<JobOutcome> {
+export default async function runJob(
+  task: JobTask,
+): Promise<JobOutcome | { status: "skipped"; reason: string }> {
+  // Stopping the pool does not abort its tasks (that would end a worker in the middle of
+  // writing a run folder): a task that starts after a stop skips without touching its folder.
+  if (Atomics.load(new Int32Array(task.stopFlag), 0) !== 0) {
+    task.port.close();
+    return { status: "skipped", reason: "not started: the command was interrupted" };
+  }
   const key = JSON.stringify(task.kernels);
   if (selected?.key !== key) selected = { key, kernels: selectKernels(task.kernels) };
   const kernels = selected.kernels;

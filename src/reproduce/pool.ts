@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { MessageChannel } from "node:worker_threads";
@@ -68,12 +67,12 @@ export class JobPool {
     this.kernelThreads = Math.max(1, Math.floor(availableParallelism() / threads));
   }
 
-  /** Runs one job; `onProgress` gets the fraction done (0..1). Rejects when `signal` aborts first. */
-  async run(
-    task: PoolTask,
-    onProgress: (fraction: number) => void,
-    signal?: AbortSignal,
-  ): Promise<JobOutcome> {
+  /**
+   * Runs one job; `onProgress` gets the fraction done (0..1). Tasks are never aborted (that
+   * would end a worker in the middle of writing a run folder): once the stop flag is set, a
+   * running job ends "interrupted" and one that had not started yet comes back "skipped".
+   */
+  async run(task: PoolTask, onProgress: (fraction: number) => void): Promise<Outcome> {
     const { port1, port2 } = new MessageChannel();
     port1.on("message", (m: { done: number; total: number }) => {
       onProgress(m.total > 0 ? Math.min(1, m.done / m.total) : 0);
@@ -85,7 +84,7 @@ export class JobPool {
       kernels: { choice: this.kernels, threads: this.kernelThreads },
     };
     try {
-      return (await this.pool.run(full, { transferList: [port2], signal })) as JobOutcome;
+      return (await this.pool.run(full, { transferList: [port2] })) as Outcome;
     } finally {
       port1.close();
     }
@@ -109,10 +108,6 @@ export async function runJobs<J extends PoolJob>(
   if (jobs.length === 0) return outcomes;
   const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), jobs.length));
   const pool = new JobPool(threads, opts.kernels, opts.stopFlag);
-  const abort = new AbortController();
-  // every queued task listens on the one signal
-  setMaxListeners(jobs.length + 10, abort.signal);
-  const stop = new Int32Array(opts.stopFlag);
   const totalCost = jobs.reduce((s, j) => s + j.cost, 0);
   const running = new Map<J, number>();
   let finishedCost = 0;
@@ -124,10 +119,7 @@ export async function runJobs<J extends PoolJob>(
     for (const [job, fraction] of running) cost += job.cost * fraction;
     bar.update(cost / totalCost, { done: finished, running: running.size, failed });
   };
-  const watchStop = setInterval(() => {
-    if (Atomics.load(stop, 0) !== 0) abort.abort();
-    update();
-  }, 250);
+  const watchStop = setInterval(update, 250);
 
   const ordered = [...jobs].sort((a, b) => b.cost - a.cost);
   await Promise.all(
@@ -144,22 +136,12 @@ export async function runJobs<J extends PoolJob>(
       };
       let outcome: Outcome;
       try {
-        outcome = await pool.run(
-          task,
-          (fraction) => {
-            running.set(job, fraction);
-          },
-          abort.signal,
-        );
+        outcome = await pool.run(task, (fraction) => {
+          running.set(job, fraction);
+        });
         if (outcome.status === "failed") bar.log(`${job.dir}: failed — ${outcome.reason}`);
       } catch (e) {
-        const aborted = abort.signal.aborted;
-        outcome = {
-          status: aborted ? "skipped" : "failed",
-          reason: aborted
-            ? `not started: the ${opts.label ?? "reproduction"} was interrupted`
-            : (e as Error).message,
-        };
+        outcome = { status: "failed", reason: (e as Error).message };
       } finally {
         running.delete(job);
         finishedCost += job.cost;

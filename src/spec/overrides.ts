@@ -17,13 +17,54 @@ export function applyOverride(doc: Doc, assignment: string): Doc {
   let value: unknown;
   try {
     value = YAML.parse(text);
-  } catch {
+  } catch (e) {
+    if (isStackOverflow(e)) throw new SpecOverrideError(`--set ${path}: ${tooDeep()}`);
     value = text;
   }
+  const depth = nestingProblem(value, path);
+  if (depth) throw new SpecOverrideError(`--set ${depth}`);
   return setPath(doc, path, value === null && text.trim() !== "null" ? text : value);
 }
 
 export class SpecOverrideError extends Error {}
+
+/**
+ * How deeply lists and mappings may nest in a spec. Real specs need about 6 levels
+ * (reproduce.full.set.sweep.<path>.[values]); the bound keeps a hostile document (200 000
+ * nested lists) from overflowing the stack in the code that copies and walks it.
+ */
+export const MAX_NESTING = 64;
+
+export function tooDeep(): string {
+  return `lists and mappings nested more than ${MAX_NESTING} levels deep; a spec needs only a few levels`;
+}
+
+/** Whether a parser gave up with a stack overflow (JavaScript's RangeError, maybe wrapped). */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof Error && /Maximum call stack size exceeded/i.test(e.message);
+}
+
+/**
+ * null when value nests lists and mappings at most MAX_NESTING levels deep, otherwise the
+ * problem in words, starting with `field` or else the top-level field where it goes too deep.
+ * Walks with an explicit stack, so it cannot overflow itself.
+ */
+export function nestingProblem(value: unknown, field?: string): string | null {
+  const stack: [unknown, number, string][] = [[value, 0, ""]];
+  while (stack.length) {
+    const [node, depth, path] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= MAX_NESTING) {
+      const where = field ?? path.split(".")[0];
+      return `${where ? `${where}: ` : ""}${tooDeep()}`;
+    }
+    for (const [k, v] of Object.entries(node)) {
+      if (v !== null && typeof v === "object")
+        stack.push([v, depth + 1, path ? `${path}.${k}` : k]);
+    }
+  }
+  return null;
+}
 
 /** A deep copy of doc with the dotted path set to value. */
 export function setPath(doc: Doc, path: string, value: unknown): Doc {
@@ -31,11 +72,14 @@ export function setPath(doc: Doc, path: string, value: unknown): Doc {
   if (keys.some((k) => k === "")) throw new SpecOverrideError(`${path}: not a valid field path`);
   const out = structuredClone(doc);
   let node: Doc = out;
-  keys.slice(0, -1).forEach((k) => {
+  keys.slice(0, -1).forEach((k, idx) => {
     const next = node[k];
     if (next === undefined || next === null) node[k] = {};
     else if (typeof next !== "object" || Array.isArray(next)) {
-      throw new SpecOverrideError(`${path}: ${k} is not an object, cannot set a field inside it`);
+      const parent = keys.slice(0, idx + 1).join(".");
+      throw new SpecOverrideError(
+        `${path}: cannot set a field inside ${parent}, which is ${Array.isArray(next) ? "a list" : JSON.stringify(next)}, not a mapping`,
+      );
     }
     node = node[k] as Doc;
   });

@@ -4,18 +4,13 @@
  * reusing every run folder whose content hash still matches, then writes runs.csv, cells.csv,
  * the figures the spec's `summary` asks for and an index.html that opens from disk.
  */
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { LOCK_ENTRIES, lockOutputFolder } from "../io/folderLock.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
+import { lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { prepareOutputFolder } from "../io/outputFolder.js";
 import { describeFsError, UserInputError } from "../io/specFile.js";
 import { unusableBecause } from "../io/verifyRun.js";
 import { gitCommit, packageVersion } from "../io/version.js";
@@ -52,9 +47,12 @@ export function defaultOut(plan: SweepPlan): string {
   return path.join("overparam-results", `sweep-${plan.name}`);
 }
 
-function checkOutputFolder(out: string, force: boolean): void {
-  if (!existsSync(out)) return;
-  const entries = readdirSync(out).filter((e) => !LOCK_ENTRIES.includes(e));
+/**
+ * A sweep folder may be reused (resume, redraw) only if it is one: empty or holding our
+ * sweep.json. Anything else is refused unless --force; an unusable path is one line.
+ */
+function checkOutputFolder(out: string, force: boolean, create = true): void {
+  const entries = prepareOutputFolder(out, { create });
   if (entries.length === 0 || force) return;
   let ours = false;
   try {
@@ -66,12 +64,6 @@ function checkOutputFolder(out: string, force: boolean): void {
     throw new UserInputError([
       `--out ${out}: folder is not empty and is not an overparam sweep folder (no ${MARKER}); choose another folder or pass --force`,
     ]);
-}
-
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 function makeFolder(dir: string): void {
@@ -127,7 +119,6 @@ export async function sweepCommand(ref: string, opts: SweepOptions): Promise<num
     if (opts.dryRun) return describePlan(plan, out, opts);
     if (stopper.interrupted()) return EXIT_INTERRUPTED;
     checkOutputFolder(out, opts.force);
-    makeFolder(out);
     const lock = await lockOutputFolder(out, "sweep", (e) => {
       process.stderr.write(`error: lost the lock on ${out} (${e.message}); stopping\n`);
       Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
@@ -166,7 +157,7 @@ function reusableJobs(plan: SweepPlan, runsRoot: string): Set<SweepJob> {
 }
 
 function describePlan(plan: SweepPlan, out: string, opts: SweepOptions): number {
-  checkOutputFolder(out, opts.force);
+  checkOutputFolder(out, opts.force, false);
   const runsRoot = path.join(out, "runs");
   const reusable = reusableJobs(plan, runsRoot);
   const todo = plan.jobs.filter((j) => !reusable.has(j));

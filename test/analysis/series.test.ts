@@ -8,12 +8,15 @@ import { describe, expect, it } from "vitest";
 import {
   aggregateSeeds,
   classifyDecay,
+  contractionCheck,
   firstBelow,
   firstPositive,
   formatNumber,
   isMonotone,
   logLogFit,
   median,
+  quantile,
+  roundingPlateau,
   semiLogFit,
   tail,
 } from "../../src/analysis/series.js";
@@ -563,5 +566,104 @@ describe("isMonotone", () => {
     ]);
     expect(isMonotone([], "increasing").ok).toBe(true);
     expect(isMonotone([Number.NaN], "increasing").ok).toBe(true);
+  });
+});
+
+describe("quantile", () => {
+  it("quantile(values, q) interpolates like numpy and ignores NaN", () => {
+    expect(quantile([4, 1, 3, 2], 0.25)).toBeCloseTo(1.75, 15);
+    expect(quantile([4, 1, Number.NaN, 3, 2], 0.75)).toBeCloseTo(3.25, 15);
+    expect(quantile([1, 2, 3], 0.5)).toBe(median([1, 2, 3]));
+    expect(quantile([1, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY], 0.5)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(quantile([], 0.5)).toBeNaN();
+    expect(() => quantile([1], 1.5)).toThrow(RangeError);
+  });
+});
+
+describe("contractionCheck", () => {
+  const steps = Array.from({ length: 401 }, (_, i) => i * 250); // 0 … 100000
+  const rho = 1 - 1.295e-3; // WA Lemma 1 at η = 0.001, ν = 0.05
+  it("contractionCheck passes a series that contracts faster than the bound, down to its rounding plateau", () => {
+    // contracts at 1 − 2e-3 per step, then sits on a plateau at 3e-28 (K = 1 in full mode)
+    const y = steps.map((t) => Math.max(2e-3 * (1 - 2e-3) ** t, 3e-28 * (1 + 0.3 * Math.sin(t))));
+    const c = contractionCheck(steps, y, { from: 0, rate: rho });
+    expect(c.worst).toBeLessThanOrEqual(1);
+    expect(c.checked).toBeGreaterThan(10);
+    expect(c.plateau?.level).toBeLessThan(3e-28);
+    expect(c.plateau?.level).toBeGreaterThan(1e-28);
+    // a fixed 1e-28 floor would have judged the plateau: ratio ≈ 1e29 at the last step
+    const fixedFloor = y.map((v, i) => v / (2e-3 * rho ** steps[i])).filter((_, i) => y[i] > 1e-28);
+    expect(Math.max(...fixedFloor)).toBeGreaterThan(1e20);
+  });
+  it("contractionCheck fails a series slower than the bound (a polynomial tail), checking all of it", () => {
+    const y = steps.map((t) => 2e-3 / (1 + 1e-3 * t)); // ∝ 1/t: WA's K ≥ 2
+    const c = contractionCheck(steps, y, { from: 0, rate: rho });
+    expect(c.worst).toBeGreaterThan(1e50); // ρ^(10⁵) ≈ 1e-56 against 1/t
+    expect(c.worstLog10).toBeCloseTo(Math.log10(c.worst), 9);
+    expect(c.checked).toBe(steps.length);
+    expect(c.plateau).toBeNull();
+  });
+  it("contractionCheck gives the ratio in log10 where it overflows", () => {
+    const xs = [0, 1e6];
+    const c = contractionCheck(xs, [1, 0.5], { from: 0, rate: 1e-3 });
+    expect(c.worst).toBe(Number.POSITIVE_INFINITY);
+    expect(c.worstLog10).toBeCloseTo(3e6 + Math.log10(0.5), 3);
+  });
+  it("contractionCheck at exactly the bound's rate gives ratio 1; a partial slowdown exceeds it", () => {
+    const exact = steps.map((t) => 5e-3 * rho ** t);
+    expect(contractionCheck(steps, exact, { from: 0, rate: rho }).worst).toBeCloseTo(1, 9);
+    const late = steps.map(
+      (t) => 5e-3 * rho ** Math.min(t, 5000) * (1 - 1e-3) ** Math.max(0, t - 5000),
+    );
+    const c = contractionCheck(steps, late, { from: 0, rate: rho });
+    expect(c.worst).toBeGreaterThan(1.01);
+  });
+  it("contractionCheck refuses an entry step that was not recorded and a rate outside (0, 1]", () => {
+    expect(() => contractionCheck([0, 1], [1, 0.5], { from: 3, rate: 0.9 })).toThrow(RangeError);
+    expect(() => contractionCheck([0, 1], [1, 0.5], { from: 0, rate: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe("roundingPlateau", () => {
+  const xs = Array.from({ length: 101 }, (_, i) => Math.round(10 ** (i / 20))); // 1 … 1e5
+  it("roundingPlateau finds where a linearly converging series flattens, whatever its level", () => {
+    for (const level of [3e-30, 3e-28, 2e-27]) {
+      const y = xs.map((t, i) =>
+        Math.max(Math.exp(-2e-3 * t), level * (1 + 0.4 * Math.sin(7 * i))),
+      );
+      const p = roundingPlateau(xs, y);
+      expect(p).not.toBeNull();
+      expect(p!.level).toBeLessThan(level);
+      expect(p!.level).toBeGreaterThan(level / 2);
+      expect(Math.exp(-2e-3 * p!.from)).toBeLessThan(10 * level); // starts at the flattening
+    }
+  });
+  it("roundingPlateau sees no plateau in a power law (WA K ≥ 2) nor in a stall far above rounding", () => {
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => 1e-3 * t ** -0.92),
+      ),
+    ).toBeNull();
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => 1e-20 * t ** -0.92),
+      ),
+    ).toBeNull();
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => 0.5 + 1 / t),
+      ),
+    ).toBeNull(); // stalled at 0.5
+    expect(
+      roundingPlateau(
+        xs,
+        xs.map((t) => Math.exp(-2e-4 * t)),
+      ),
+    ).toBeNull(); // still falling
   });
 });

@@ -180,3 +180,12 @@ describe("library API", () => {
     expect(shipped).toEqual(schema);
   });
 });
+
+describe("registries", () => {
+  it("key every metric and activation by its own name", async () => {
+    const { metricsByName } = await import("../../src/core/metrics/registry.js");
+    const { activations: byName } = await import("../../src/core/activations/registry.js");
+    for (const [key, metric] of Object.entries(metricsByName)) expect(metric.name).toBe(key);
+    for (const [key, activation] of Object.entries(byName)) expect(activation.name).toBe(key);
+  });
+});

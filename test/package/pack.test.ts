@@ -97,7 +97,16 @@ describe("the npm package", () => {
     expect(files).toContain("presets/xd-fig1.yaml");
     expect(files).toContain("package.json");
     const tops = new Set(files.map((f) => f.split("/")[0]));
-    const allowed = ["LICENSE", "README.md", "bin", "dist", "package.json", "presets"];
+    const allowed = [
+      "LICENSE",
+      "README.md",
+      "bin",
+      "dist",
+      "dist-lab",
+      "docs",
+      "package.json",
+      "presets",
+    ];
     expect([...tops].filter((top) => !allowed.includes(top!))).toEqual([]);
     expect(files.some((f) => /^(src|test|assembly|scripts|bench|\.ci)\//.test(f))).toBe(false);
   });

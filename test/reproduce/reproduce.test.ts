@@ -41,21 +41,22 @@ function pngSize(file: string): { width: number; height: number } {
 }
 
 describe("reproduction plan", () => {
-  it("covers every SPEC §6 experiment with a preset that has a reproduce block", async () => {
+  it("covers every paper experiment with a preset that has a reproduce block", async () => {
     const plan = await planReproduction(resolvePapers([]), "quick");
     expect(plan.papers).toEqual(["wa", "du", "xd", "zgj"]);
     expect(plan.presets).toEqual({
-      wa: ["wa-fig1", "wa-fig6"],
+      wa: ["wa-fig1", "wa-fig6", "wa-lemma1"],
       du: ["du-fig1"],
       xd: ["xd-fig1", "xd-toy"],
       zgj: ["zgj-claim2", "zgj-fig1"],
     });
-    // quick mode: 3 seeds where randomness matters
+    // quick mode: 3 seeds where randomness matters, 20 where WA's verdicts compare seeds
     const count = (preset: string) => plan.jobs.filter((j) => j.preset === preset).length;
-    expect(count("wa-fig1")).toBe(9);
+    expect(count("wa-fig1")).toBe(3 * 20);
     expect(count("xd-fig1")).toBe(15);
     expect(count("du-fig1")).toBe(9);
-    expect(count("wa-fig6")).toBe(30);
+    expect(count("wa-fig6")).toBe(30 * 20);
+    expect(count("wa-lemma1")).toBe(3 * 5);
     expect(new Set(plan.jobs.map((j) => j.hash)).size).toBe(plan.jobs.length);
     expect(new Set(plan.jobs.map((j) => j.dir)).size).toBe(plan.jobs.length);
     for (const j of plan.jobs) expect(j.cost).toBeGreaterThan(0);

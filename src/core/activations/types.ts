@@ -23,7 +23,7 @@ export interface Activation {
  * - `angular`: κ(u, v) = α·uᵀv + β·‖u‖‖v‖·g(θ) with g(θ) = sin θ − θ cos θ. Covers ReLU
  *   (α = ½, β = 1/2π), absolute value (α = 1, β = 2/π) and linear (α = 1, β = 0). The loss is
  *   then evaluated as in XD eq. (23): α‖Σaᵢuᵢ − Σbₙvₙ‖² plus pair terms that vanish like θ³,
- *   so it keeps full relative accuracy as students align with teachers (SPEC §7).
+ *   so it keeps full relative accuracy as students align with teachers (docs/model.md §4.1, §5).
  * - `quadratic`: κ = ‖u‖²‖v‖² + 2(uᵀv)²; the loss is c·((tr M)² + 2‖M‖²_F) with
  *   M = Σaᵢuᵢuᵢᵀ − Σbₙvₙvₙᵀ (WA's F(W)), again free of cancellation near the optimum.
  * - `kernel`: any κ given as a function K(a, b, c) of a = ‖u‖², b = ‖v‖², c = uᵀv with its

@@ -48,7 +48,7 @@ export function sumOfSquares(x: Float64Array): number {
 
 /**
  * Angle between rows u = x[xo..] and v = y[yo..] computed as 2·atan2(‖ū − v̄‖, ‖ū + v̄‖)
- * (SPEC §7): accurate to full relative precision down to θ ≈ 1e-16, unlike acos(ūᵀv̄),
+ * (docs/model.md §5): accurate to full relative precision down to θ ≈ 1e-16, unlike acos(ūᵀv̄),
  * which loses half the digits near θ = 0 and θ = π. Returns 0 if either vector is zero.
  */
 export function angleBetween(

@@ -1,5 +1,6 @@
 import { extremeEigenvalues } from "../linalg/extremeEigenvalues.js";
 import type { MatrixKernels } from "../linalg/gemm.js";
+import { angleBetween } from "../linalg/vector.js";
 import type { Sample } from "../losses/empirical.js";
 import type { ExperimentConfig } from "../spec.js";
 import { firstProblem, needsTrainingSet } from "./applicability.js";
@@ -92,11 +93,23 @@ export const duGram: Metric = {
     const G = new Float64Array(n * n);
     ctx.engine.matrixKernels.gemm(false, true, n, n, d, train.X, train.X, G);
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) G[i * n + j] = G[j * n + i];
+    // H^∞ᵢⱼ = xᵢᵀxⱼ(π − θᵢⱼ)/(2π). arccos of a dot product near ±1 loses half the digits
+    // (θ ≈ √(2(1 − c)): ~4e-9 relative in λ₀), so the diagonal uses θ = 0 exactly and
+    // near-parallel pairs take the angle from the vectors (2·atan2(‖x̂ − ŷ‖, ‖x̂ + ŷ‖)).
     const Hinf = new Float64Array(n * n);
-    for (let k = 0; k < n * n; k++) {
-      const c = Math.max(-1, Math.min(1, G[k]));
-      Hinf[k] = (G[k] * (Math.PI - Math.acos(c))) / (2 * Math.PI);
-    }
+    const norms = Float64Array.from({ length: n }, (_, i) => Math.sqrt(G[i * n + i]));
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        const k = i * n + j;
+        const c = G[k] / (norms[i] * norms[j]);
+        const theta =
+          i === j
+            ? 0
+            : Math.abs(c) > 0.9
+              ? angleBetween(train.X, i * d, norms[i], train.X, j * d, norms[j], d)
+              : Math.acos(c);
+        Hinf[k] = (G[k] * (Math.PI - theta)) / (2 * Math.PI);
+      }
     const lambda0 = minEigenvalue(Hinf, n);
     const bits = new Uint32Array(n * words);
     const Z = new Float64Array(n * m);

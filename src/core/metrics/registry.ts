@@ -2,13 +2,20 @@ import { gradNorm, lossMetric, populationLossMetric, testLoss, weightsMetric } f
 import { duFlips, duGram } from "./du.js";
 import { hessianEigenvalues } from "./hessian.js";
 import type { Metric } from "./types.js";
-import { waComponents, waDist, waHessianForm, waHessianPositiveStep, waNeurons } from "./wa.js";
+import {
+  waComponents,
+  waDist,
+  waHessianForm,
+  waHessianPositiveStep,
+  waNeurons,
+  waPerpPart,
+} from "./wa.js";
 import { xdAngles, xdPotential, xdRate } from "./xd.js";
 import { zgjMatching } from "./zgj.js";
 
 /**
- * Every metric a spec can select, by name: adding a metric is one observer object (see
- * types.ts) and one line here. The key must equal the metric's `name` (a test checks it).
+ * Every metric a spec can select, by name (docs/model.md §6): adding a metric is one observer
+ * object (see types.ts) and one line here. The key must equal the metric's `name` (a test checks it).
  */
 export const metricsByName = Object.freeze({
   loss: lossMetric,
@@ -22,6 +29,7 @@ export const metricsByName = Object.freeze({
   wa_hessian_positive_step: waHessianPositiveStep,
   wa_neurons: waNeurons,
   wa_components: waComponents,
+  wa_perp_part: waPerpPart,
   xd_angles: xdAngles,
   xd_potential: xdPotential,
   xd_rate: xdRate,

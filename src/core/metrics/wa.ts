@@ -29,7 +29,7 @@ function teacherVector(ctx: RunContext): { w: Float64Array; ww: number } {
 /**
  * Per-neuron ⟨wₖ, w*⟩ and ‖wₖ⊥‖ (the part orthogonal to w*), WA eq. (3). The perpendicular
  * part is formed explicitly, wₖ − (⟨wₖ,w*⟩/‖w*‖²)w*, not as √(‖wₖ‖² − ⟨wₖ,w*⟩²/‖w*‖²): the
- * latter cancels and cannot resolve ‖wₖ⊥‖ below √ε·‖wₖ‖ ≈ 1e-8 (SPEC §7; Figs. 2, 5 go lower).
+ * latter cancels and cannot resolve ‖wₖ⊥‖ below √ε·‖wₖ‖ ≈ 1e-8 (docs/model.md §5; Figs. 2, 5 go lower).
  */
 function parallelParts(
   theta: Float64Array,
@@ -79,6 +79,56 @@ export const waDist: Metric = {
         }
         const gap = Math.sqrt(wtw / ww) - Math.sqrt(ww);
         out.push(perp2 + gap * gap);
+      },
+    };
+  },
+};
+
+/**
+ * ‖E‖²_F with E = (I − qqᵀ)·W·(I − w*w*ᵀ/‖w*‖²) in our m×d layout (row i is neuron wᵢ) and
+ * q = Ww* ÷ ‖Ww*‖ (WA's q of eq. 4, the minimiser in eq. 13): the part of W whose rows are
+ * perpendicular to w* and whose columns are perpendicular to q. Writing W = q(cw̄ + b)ᵀ + E
+ * with w̄ = w* ÷ ‖w*‖ and b ⊥ w̄ gives WᵀW = (cw̄ + b)(cw̄ + b)ᵀ + EᵀE, because qᵀE = 0: E enters
+ * the model's output Σₖ(wₖᵀx)² = xᵀWᵀWx only through EᵀE, so the objective is of order ‖E‖⁴
+ * where the rank-one part has converged, and its gradient on E is cubic in E. For K = 1, E = 0.
+ * E is formed entry by entry (R = W(I − P) explicitly, then R − q(qᵀR)) rather than as
+ * ‖R‖² − ‖qᵀR‖², which would cancel and lose ‖E‖² below ~1e-16·‖W‖².
+ */
+export const waPerpPart: Metric = {
+  name: "wa_perp_part",
+  description:
+    "WA: ‖E‖²_F, the part of W perpendicular to w* (rows) and to q = Ww* ÷ ‖Ww*‖ (columns)",
+  applies: waSetting,
+  create: (ctx) => {
+    const { m, d } = ctx;
+    const { w, ww } = teacherVector(ctx);
+    const R = new Float64Array(m * d);
+    const q = new Float64Array(m);
+    const qR = new Float64Array(d);
+    return {
+      columns: ["wa_perp_part_sq"],
+      observe: (p, out) => {
+        const th = p.theta;
+        let qn = 0;
+        for (let i = 0; i < m; i++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += th[i * d + k] * w[k];
+          q[i] = s;
+          qn += s * s;
+          for (let k = 0; k < d; k++) R[i * d + k] = th[i * d + k] - (s / ww) * w[k];
+        }
+        qn = Math.sqrt(qn);
+        if (!(qn > 0)) {
+          out.push(Number.NaN); // q undefined: W has no component along w*
+          return;
+        }
+        for (let i = 0; i < m; i++) q[i] /= qn;
+        qR.fill(0);
+        for (let i = 0; i < m; i++) for (let k = 0; k < d; k++) qR[k] += q[i] * R[i * d + k];
+        let e2 = 0;
+        for (let i = 0; i < m; i++)
+          for (let k = 0; k < d; k++) e2 += (R[i * d + k] - q[i] * qR[k]) ** 2;
+        out.push(e2);
       },
     };
   },

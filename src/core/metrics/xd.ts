@@ -12,7 +12,7 @@ function xdSetting(spec: ExperimentConfig): string | null {
   );
 }
 
-/** XD §2–4: student–teacher angles θᵢ and pairwise angles θᵢⱼ (atan2 form, SPEC §7). */
+/** XD §2–4: student–teacher angles θᵢ and pairwise angles θᵢⱼ (atan2 form, docs/model.md §5). */
 export const xdAngles: Metric = {
   name: "xd_angles",
   description: "XD: angles θᵢ to the teacher and θᵢⱼ between students",

@@ -1,5 +1,5 @@
 /**
- * How a student's trainable row wᵢ becomes its effective neuron uᵢ (SPEC §1). Each entry
+ * How a student's trainable row wᵢ becomes its effective neuron uᵢ (docs/model.md §2). Each entry
  * maps forward, pulls a gradient back (Jᵀg) and supplies the second-order term of the chain
  * rule needed by Hessian-vector products. Rows are addressed by offset into flat buffers.
  */

@@ -135,3 +135,16 @@ export function theoryLine(name: string, points: Point[]): Series {
 export function firstSeed(runs: readonly LoadedRun[]): LoadedRun | undefined {
   return [...runs].sort((a, b) => a.job.seed - b.job.seed)[0];
 }
+
+/**
+ * How many seeds stand behind a row, e.g. "3 seeds per m" for runs grouped by a swept value
+ * (a range such as "2–3 seeds" when some runs failed). Every row that compares settings or
+ * seeds states it (a verdict resting on one draw must say so).
+ */
+export function seedsPer(groups: Iterable<readonly LoadedRun[]>, per?: string): string {
+  const counts = [...new Set([...groups].map((g) => g.length))].sort((a, b) => a - b);
+  if (counts.length === 0) return "no seeds";
+  const n = counts.length === 1 ? `${counts[0]}` : `${counts[0]}–${counts.at(-1)}`;
+  const word = counts.length === 1 && counts[0] === 1 ? "seed" : "seeds";
+  return per ? `${n} ${word} per ${per}` : `${n} ${word}`;
+}

@@ -14,6 +14,7 @@ import {
   missingEvidence,
   ofPreset,
   seedSeries,
+  seedsPer,
   theoryLine,
   usable,
   verdict,
@@ -129,6 +130,10 @@ function verdicts(data: PaperData): Verdict[] {
   const out: Verdict[] = [];
   const ms = groups.map(([m]) => m);
   const none = groups.length < 2;
+  const seeds = ` (${seedsPer(
+    groups.map(([, g]) => g),
+    "m",
+  )})`;
   const mono = (column: string) =>
     groups.map(([, g]) => median(g.map((r) => lastValue(r, column))));
 
@@ -156,7 +161,7 @@ function verdicts(data: PaperData): Verdict[] {
         P,
         claim,
         strict ? "reproduced" : v[v.length - 1] < v[0] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: ${formatNumber(v[i])}`).join(", "),
+        ms.map((m, i) => `m=${m}: ${formatNumber(v[i])}`).join(", ") + seeds,
         rule,
       ),
     );
@@ -184,7 +189,7 @@ function verdicts(data: PaperData): Verdict[] {
         P,
         rateClaim,
         strict ? "reproduced" : rates[rates.length - 1] > rates[0] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: ${formatNumber(rates[i])}/iter`).join(", "),
+        ms.map((m, i) => `m=${m}: ${formatNumber(rates[i])}/iter`).join(", ") + seeds,
         rateRule,
       ),
     );
@@ -211,7 +216,7 @@ function verdicts(data: PaperData): Verdict[] {
         P,
         envClaim,
         ok.every(Boolean) ? "reproduced" : ok[ok.length - 1] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: max ratio ${formatNumber(worst[i])}`).join(", "),
+        ms.map((m, i) => `m=${m}: max ratio ${formatNumber(worst[i])}`).join(", ") + seeds,
         envRule,
         "The theorem assumes m = Ω(n⁶/(λ₀⁴δ³)) and η = O(λ₀/n²); our widths and step size are far " +
           "from those, so this checks the envelope, not the theorem's conditions.",
@@ -239,7 +244,7 @@ function verdicts(data: PaperData): Verdict[] {
         gramClaim,
         ok.every(Boolean) ? "reproduced" : ok[ok.length - 1] ? "partly" : "not reproduced",
         ms.map((m, i) => `m=${m}: ${formatNumber(ratios[i])}`).join(", ") +
-          `; λ₀ = ${formatNumber(median(runs.map(lambda0)))}`,
+          `; λ₀ = ${formatNumber(median(runs.map(lambda0)))}${seeds}`,
         gramRule,
       ),
     );

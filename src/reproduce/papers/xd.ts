@@ -16,6 +16,7 @@ import {
   ofPreset,
   runSeries,
   seedSeries,
+  seedsPer,
   swept,
   theoryLine,
   usable,
@@ -180,6 +181,8 @@ function verdicts(data: PaperData): Verdict[] {
   const out: Verdict[] = [];
   const runs = usable(ofPreset(data.runs, "xd-fig1"));
   const byN = groupBySwept(runs, "student.width");
+  const multi = [...byN].filter(([k]) => JSON.parse(k) >= 2).map(([, g]) => g);
+  const perN = ` (${seedsPer(multi, "n")})`;
   const polyRule =
     "tail of L vs ηT (last decade) classified by classifyDecay: reproduced if every n ≥ 2 is " +
     "polynomial with median exponent in −3 ± 0.3; partly if some n are";
@@ -200,7 +203,7 @@ function verdicts(data: PaperData): Verdict[] {
   out.push(
     checks.length === 0
       ? missingEvidence(P, claim1, polyRule, "no xd-fig1 run with n ≥ 2 finished")
-      : verdict(P, claim1, combine(checks), `tail exponents ${rows.join(", ")}`, polyRule),
+      : verdict(P, claim1, combine(checks), `tail exponents ${rows.join(", ")}${perN}`, polyRule),
   );
 
   const claim2 = "n = 1 student: linear (exponential) convergence";
@@ -215,7 +218,7 @@ function verdicts(data: PaperData): Verdict[] {
           P,
           claim2,
           combine(kinds.map((k) => k === "linear")),
-          `tail: ${kinds.join(", ")}; final loss ${finals.map((v) => formatNumber(v)).join(", ")}`,
+          `tail: ${kinds.join(", ")}; final loss ${finals.map((v) => formatNumber(v)).join(", ")} (${seedsPer([single])})`,
           linRule,
         ),
   );
@@ -236,7 +239,7 @@ function verdicts(data: PaperData): Verdict[] {
   out.push(
     rateChecks.length === 0
       ? missingEvidence(P, claim3, rateRule, "no xd-fig1 run with n ≥ 2 finished")
-      : verdict(P, claim3, combine(rateChecks), rateRows.join(", "), rateRule),
+      : verdict(P, claim3, combine(rateChecks), rateRows.join(", ") + perN, rateRule),
   );
 
   const claim4 = "Z(t) = Ω(1/t) for a random (non-degenerate) initialization (§4)";
@@ -259,12 +262,16 @@ function verdicts(data: PaperData): Verdict[] {
   out.push(
     zChecks.length === 0
       ? missingEvidence(P, claim4, zRule, "no xd-fig1 run with n ≥ 2 finished")
-      : verdict(P, claim4, combine(zChecks), `Z tail slopes ${summarizeList(zRows)}`, zRule),
+      : verdict(P, claim4, combine(zChecks), `Z tail slopes ${summarizeList(zRows)}${perN}`, zRule),
   );
 
   const toy = usable(ofPreset(data.runs, "xd-toy"));
   const byCase = groupBySwept(toy, "student.init.case");
   const case1 = (byCase.get("1") ?? []).map(tailFit);
+  const toyNote =
+    "One run per case is no single draw: the toy initializations are fixed up to a direction " +
+    "perpendicular to v, and the population loss is invariant under rotations that fix v, so " +
+    "every seed gives the same loss curve.";
   const claim5 = "App. A toy case 1 (mirror pair): slow, polynomial convergence";
   const toyRule1 = "classifyDecay of the loss tail is polynomial";
   out.push(
@@ -278,6 +285,7 @@ function verdicts(data: PaperData): Verdict[] {
             .map((f) => (f ? `${f.kind}, exponent ${formatNumber(f.exponent)}` : "?"))
             .join("; "),
           toyRule1,
+          toyNote,
         ),
   );
   const claim6 = "App. A toy cases 2 (all parallel) and 3 (all equal): linear convergence";
@@ -297,6 +305,7 @@ function verdicts(data: PaperData): Verdict[] {
             )
             .join("; "),
           toyRule2,
+          toyNote,
         ),
   );
   return out;

@@ -15,6 +15,7 @@ import {
   lastValue,
   missingEvidence,
   ofPreset,
+  seedsPer,
   swept,
   theoryLine,
   usable,
@@ -261,7 +262,7 @@ function verdicts(
             : lazy.every((v) => v < 0.3)
               ? "partly"
               : "not reproduced",
-          `relative movement ${lazy.map((v) => formatNumber(v)).join(", ")}`,
+          `relative movement ${lazy.map((v) => formatNumber(v)).join(", ")} (${seedsPer([by("lazy")])})`,
           lazyRule,
           "The paper does not give its lazy-regime setup. Ours scales the init of f = Σ‖w‖|wᵀx| " +
             "(positive output weights): a large init then starts with an output far above the " +
@@ -294,7 +295,7 @@ function verdicts(
         P,
         claim,
         status,
-        `${ok}/${total} weighted students aligned; worst angle ${formatNumber(Math.max(...stats.map((s) => s.worst)))} rad`,
+        `${ok}/${total} weighted students aligned; worst angle ${formatNumber(Math.max(...stats.map((s) => s.worst)))} rad (${seedsPer([by(r)])})`,
         rule,
       ),
     );
@@ -328,7 +329,7 @@ function verdicts(
           fits
             .map((f) => (f ? `${f.kind} (exponent ${formatNumber(f.exponent)})` : "?"))
             .join("; ") +
-            `; final loss ${local.map((r) => formatNumber(lastValue(r, "loss"))).join(", ")}`,
+            `; final loss ${local.map((r) => formatNumber(lastValue(r, "loss"))).join(", ")} (${seedsPer([local])})`,
           rateRule,
         ),
   );
@@ -352,7 +353,7 @@ function verdicts(
           P,
           gradClaim,
           combine(slopes.map((s) => s >= -0.1)),
-          `slopes ${slopes.map((s) => formatNumber(s)).join(", ")}; final ‖∇L‖/L ${local.map((r) => formatNumber(lastValue(r, "zgj_grad_over_loss"))).join(", ")}`,
+          `slopes ${slopes.map((s) => formatNumber(s)).join(", ")}; final ‖∇L‖/L ${local.map((r) => formatNumber(lastValue(r, "zgj_grad_over_loss"))).join(", ")} (${seedsPer([local])})`,
           gradRule,
         ),
   );
@@ -366,8 +367,10 @@ function verdicts(
           P,
           c2,
           Math.abs(fit.slope - 3) <= 0.1 ? "reproduced" : "not reproduced",
-          `slope ${fit.slope.toFixed(3)} (r² ${fit.r2.toFixed(5)}, ${fit.n} values of δ)`,
+          `slope ${fit.slope.toFixed(3)} (r² ${fit.r2.toFixed(5)}, ${fit.n} values of δ, one run each)`,
           c2Rule,
+          "One run per δ is no single draw: the pair is fixed by δ up to the sign of the direction " +
+            "perpendicular to w*, which the population loss cannot see.",
         ),
   );
   return out;

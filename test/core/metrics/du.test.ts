@@ -74,4 +74,52 @@ describe("DU metrics", () => {
         1e-9 * Math.max(1, Math.abs(expected.minEig)),
       );
     });
+
+  it("λ₀ = λ_min(H^∞) is stable: the diagonal and near-parallel inputs do not go through arccos", () => {
+    const v = validateSpec({ ...doc, loss: { ...doc.loss, trainSize: 6 } });
+    if (!v.ok) throw new Error(v.problems.join("; "));
+    const base = setupRun(v.spec);
+    const train = base.train!;
+    const { n } = train;
+    const d = base.d;
+    // make inputs 1 and 2 nearly parallel (angle ~1e-5): H^∞ is then nearly singular
+    for (let k = 0; k < d; k++) train.X[2 * d + k] = train.X[d + k] + (k === 0 ? 1e-5 : 0);
+    let s = 0;
+    for (let k = 0; k < d; k++) s += train.X[2 * d + k] ** 2;
+    for (let k = 0; k < d; k++) train.X[2 * d + k] /= Math.sqrt(s);
+    // reference: every angle as 2·atan2(‖x̂ − ŷ‖, ‖x̂ + ŷ‖), the dot products by loops
+    const H = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let xx = 0;
+        let diff = 0;
+        let sum = 0;
+        for (let k = 0; k < d; k++) {
+          const [a, b] = [train.X[i * d + k], train.X[j * d + k]];
+          xx += a * b;
+          diff += (a - b) ** 2;
+          sum += (a + b) ** 2;
+        }
+        const theta = 2 * Math.atan2(Math.sqrt(diff), Math.sqrt(sum));
+        H[i * n + j] = (xx * (Math.PI - theta)) / (2 * Math.PI);
+      }
+    const reference = Math.min(...symmetricEigen(H, n).values);
+    const lambda0 = duGram.create(base).summary!().du_lambda0 as number;
+    expect(Math.abs(lambda0 / reference - 1)).toBeLessThan(1e-9);
+    // the arccos form on the same data is far off (what the stable form fixes)
+    const naive = new Float64Array(n * n);
+    for (let k = 0; k < n * n; k++) {
+      const c = Math.max(-1, Math.min(1, H[k] === 0 ? 0 : dotOf(train.X, k, n, d)));
+      naive[k] = (c * (Math.PI - Math.acos(c))) / (2 * Math.PI);
+    }
+    const naiveLambda = Math.min(...symmetricEigen(naive, n).values);
+    expect(Math.abs(naiveLambda / reference - 1)).toBeGreaterThan(1e-7);
+  });
 });
+
+function dotOf(X: Float64Array, k: number, n: number, d: number): number {
+  const [i, j] = [Math.floor(k / n), k % n];
+  let s = 0;
+  for (let q = 0; q < d; q++) s += X[i * d + q] * X[j * d + q];
+  return s;
+}

@@ -11,7 +11,7 @@ import type { NeuronLoss } from "../types.js";
  *   L = c·[ α‖ρ‖² + 2β( Σ_{i<j} aᵢaⱼψᵢⱼ − Σᵢₙ aᵢbₙψᵢₙ + Σ_{n<k} bₙbₖψₙₖ ) ],
  * which for ReLU with c = ½, aᵢ = bₙ = 1 is exactly XD eq. (23). Every pair term is O(θ³) when
  * its two vectors align, so the loss keeps full relative precision far into convergence
- * instead of being the difference of O(1) kernel sums (SPEC §7).
+ * instead of being the difference of O(1) kernel sums (docs/model.md §5).
  *
  * ∇ᵤψ(u, v) = ‖v‖ sin θ ū − θ v (XD eq. 4 is this with the ReLU constants).
  */
@@ -99,7 +99,7 @@ export class AngularPopulationLoss implements NeuronLoss {
 
   /**
    * The inner loop of every ReLU/|·|/linear population run (issue 4): unit vectors once per
-   * call, each pair's angle from ‖ū − v̄‖ and ‖ū + v̄‖ (SPEC §7) with sin θ from the same
+   * call, each pair's angle from ‖ū − v̄‖ and ‖ū + v̄‖ (docs/model.md §5) with sin θ from the same
    * half-angle quantities, g(θ) by a fixed polynomial, no allocation.
    */
   evaluate(
@@ -481,7 +481,7 @@ function rowNorm(x: Float64Array, o: number, d: number): number {
   return Math.sqrt(s);
 }
 
-/** θ = 2·atan2(‖ū − v̄‖, ‖ū + v̄‖) (SPEC §7). */
+/** θ = 2·atan2(‖ū − v̄‖, ‖ū + v̄‖) (docs/model.md §5). */
 export function angle(
   X: Float64Array,
   xo: number,
@@ -514,7 +514,7 @@ function unitRow(x: Float64Array, xo: number, out: Float64Array, oo: number, d: 
 
 /**
  * g(θ) for the angle between unit rows ū = X[xo..] and v̄ = Y[yo..]. With D = ‖ū − v̄‖² and
- * S = ‖ū + v̄‖² (both free of cancellation) and τ = tan(θ/2) = √(D/S), θ = 2·atan τ (SPEC §7's
+ * S = ‖ū + v̄‖² (both free of cancellation) and τ = tan(θ/2) = √(D/S), θ = 2·atan τ (docs/model.md §5's
  * 2·atan2(‖ū − v̄‖, ‖ū + v̄‖)), sin θ = 2τ/(1 + τ²) and cos θ = (1 − τ²)/(1 + τ²): one sqrt
  * and one atan per pair, no sin/cos calls. When trig is given, trig[0] = θ, trig[1] = sin θ.
  */
@@ -554,7 +554,7 @@ function unitPairG(
 /**
  * g(θ) = sin θ − θ cos θ = Σₖ≥₁ cₖθ^(2k+1), cₖ = (−1)^(k+1)·2k/(2k+1)!, for 0 ≤ θ < 1: ten
  * terms (the eleventh is below 1e-20 of the first there) evaluated in Estrin's scheme so the
- * dependency chain is short; the direct formula cancels catastrophically here (SPEC §7).
+ * dependency chain is short; the direct formula cancels catastrophically here (docs/model.md §5).
  */
 function gSeries(theta: number): number {
   const t2 = theta * theta;
@@ -583,7 +583,7 @@ const G10 = -3.9145882126782523e-19; // −2·10/21!
 
 /**
  * g(θ) = sin θ − θ cos θ, by its Taylor series Σₖ≥₁ (−1)^(k+1)·2k·θ^(2k+1)/(2k+1)! below θ = 1
- * (= θ³/3 − θ⁵/30 + θ⁷/840 − …), where the direct formula cancels catastrophically (SPEC §7).
+ * (= θ³/3 − θ⁵/30 + θ⁷/840 − …), where the direct formula cancels catastrophically (docs/model.md §5).
  */
 export function sinMinusThetaCos(theta: number): number {
   if (theta >= 1) return Math.sin(theta) - theta * Math.cos(theta);

@@ -4,7 +4,7 @@ import type { NeuronLoss } from "../types.js";
 
 /**
  * Population loss from a pair kernel written in order parameters, K(a, b, c) with a = ‖u‖²,
- * b = ‖v‖², c = uᵀv (SPEC §2; the organisation of MLPGradientFlow.jl):
+ * b = ‖v‖², c = uᵀv (docs/model.md §4.3; the organisation of MLPGradientFlow.jl):
  *   L = c₀·[Σᵢⱼ aᵢaⱼK(Qᵢᵢ, Qⱼⱼ, Qᵢⱼ) − 2Σᵢₙ aᵢbₙK(Qᵢᵢ, Tₙₙ, Rᵢₙ) + Σₙₖ bₙbₖK(Tₙₙ, Tₖₖ, Tₙₖ)].
  * Each unordered pair term w·K(u, v) contributes ∇ᵤ = w(2K_a u + K_c v), ∇ᵥ = w(2K_b v + K_c u);
  * a diagonal term K(u, u) gets both contributions on the same row, which is its exact gradient
