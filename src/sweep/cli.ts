@@ -1,5 +1,6 @@
 /** The `sweep` and `worker` commands' command-line definitions (registered by src/cli/main.ts). */
 import { type Command, Option } from "commander";
+import { limitOptions, resourceLimits } from "../cli/limits.js";
 import { UserInputError } from "../io/specFile.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { sweepCommand } from "./command.js";
@@ -40,6 +41,8 @@ export function registerSweepCommands(program: Command, h: CliHelpers): void {
     )
     .option("--attempts <n>", "queue: attempts per run before it is marked failed", "3")
     .addOption(h.kernelsOption())
+    .addOption(limitOptions()[0])
+    .addOption(limitOptions()[1])
     .addHelpText(
       "after",
       `
@@ -67,6 +70,8 @@ Examples:
           queue?: string;
           attempts: string;
           kernels?: KernelChoice;
+          maxMemory?: string;
+          maxRuns?: string;
         },
       ) => {
         const kernels = opts.kernels ?? h.kernelDefault();
@@ -81,6 +86,7 @@ Examples:
           queue: opts.queue,
           attempts: wholeNumber("--attempts", opts.attempts),
           kernels,
+          limits: resourceLimits(opts),
         });
       },
     );

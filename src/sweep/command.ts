@@ -16,6 +16,7 @@ import { unusableBecause } from "../io/verifyRun.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { runJobs } from "../reproduce/pool.js";
+import { memoryProblem, type ResourceLimits } from "../spec/resources.js";
 import { writeSweepFigures } from "./figures.js";
 import { renderIndex } from "./indexHtml.js";
 import { planSweep, type SweepJob, type SweepPlan } from "./plan.js";
@@ -33,6 +34,8 @@ export interface SweepOptions {
   queue?: string;
   /** Queue: attempts per job before it is marked failed (default 3). */
   attempts?: number;
+  /** --max-memory / --max-runs (memory is checked for local runs; workers have their own). */
+  limits?: ResourceLimits;
 }
 
 const MARKER = "sweep.json";
@@ -114,7 +117,9 @@ export async function sweepCommand(ref: string, opts: SweepOptions): Promise<num
   // One Ctrl-C handler for the whole command: planning, running and writing the summary.
   const stopper = installStopHandler("keeping finished runs, writing the summary for what exists");
   try {
-    const plan = await planSweep(ref);
+    const plan = await planSweep(ref, opts.limits?.maxRuns);
+    if (opts.limits && !opts.queue)
+      checkMemory(plan, opts.limits, opts.threads ?? availableParallelism());
     const out = path.resolve(opts.out ?? defaultOut(plan));
     if (opts.dryRun) return describePlan(plan, out, opts);
     if (stopper.interrupted()) return EXIT_INTERRUPTED;
@@ -148,6 +153,22 @@ export async function sweepCommand(ref: string, opts: SweepOptions): Promise<num
   } finally {
     stopper.dispose();
   }
+}
+
+/** Refuses a run that would not fit its share of memory when `threads` run at once. */
+function checkMemory(plan: SweepPlan, limits: ResourceLimits, threads: number): void {
+  const concurrent = Math.max(1, Math.min(threads, plan.jobs.length));
+  const problems = new Set<string>();
+  for (const job of plan.jobs) {
+    const p = memoryProblem(
+      job.spec,
+      limits.maxMemory / concurrent,
+      `${limits.memorySource} shared by ${concurrent} threads`,
+      job.arrays,
+    );
+    if (p) problems.add(`[${job.dir}] ${p}`);
+  }
+  if (problems.size) throw new UserInputError([...problems].slice(0, 20));
 }
 
 function reusableJobs(plan: SweepPlan, runsRoot: string): Set<SweepJob> {

@@ -11,6 +11,7 @@ import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile
 import { engineFingerprint, estimateCost, specHash } from "../reproduce/plan.js";
 import type { PoolJob } from "../reproduce/pool.js";
 import { expandSweep, SpecOverrideError, setPath, sweepLabel } from "../spec/overrides.js";
+import { sweepSize } from "../spec/resources.js";
 import { type Spec, summarySchema } from "../spec/schema.js";
 import { validateSpec } from "../spec/validate.js";
 
@@ -87,7 +88,11 @@ function describeValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export async function planSweep(ref: string): Promise<SweepPlan> {
+/** `maxRuns`: refuse a product × seeds larger than this before expanding it (--max-runs). */
+export async function planSweep(
+  ref: string,
+  maxRuns = Number.POSITIVE_INFINITY,
+): Promise<SweepPlan> {
   const loaded = await loadSpecDocument(ref);
   const doc = { ...loaded.doc };
   const problems: string[] = [];
@@ -137,6 +142,11 @@ export async function planSweep(ref: string): Promise<SweepPlan> {
   );
   if (Object.keys(doc.sweep ?? {}).length === 0) delete doc.sweep;
 
+  const size = sweepSize(doc) * seeds.length;
+  if (size > maxRuns)
+    throw new UserInputError([
+      `sweep: expands to ${size} runs (${sweepSize(doc)} points × ${seeds.length} seeds), more than --max-runs ${maxRuns}; sweep fewer values or raise --max-runs`,
+    ]);
   let points: ReturnType<typeof expandSweep>;
   try {
     points = expandSweep(doc);

@@ -142,6 +142,12 @@ describe("overparam sweep (local pool)", () => {
     expect(r.stderr).toContain("summary.plots.1.y: dimension is not a swept field");
     expect(existsSync(path.join(dir, "o"))).toBe(false);
 
+    const tooMany = cli(["sweep", writeSpec(dir, "ok", SPEC), "--dry-run", "--max-runs", "10"]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain(
+      "sweep: expands to 18 runs (9 points × 2 seeds), more than --max-runs 10",
+    );
+
     const foreign = path.join(dir, "foreign");
     cli(["sweep", writeSpec(dir, "ok", SPEC), "--out", foreign, "--dry-run"]);
     writeFileSync(path.join(dir, "x.txt"), "");
