@@ -37,6 +37,12 @@ export interface QueueRunOptions {
   saveWeights: boolean;
 }
 
+export interface QueueResult {
+  statuses: Map<SweepJob, ExternalStatus>;
+  /** One line per worker that refused this sweep's runs because its engine differs. */
+  refusals: string[];
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const POLL_MS = 200;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -60,7 +66,7 @@ export async function runOnQueue(
   plan: SweepPlan,
   todo: SweepJob[],
   o: QueueRunOptions,
-): Promise<Map<SweepJob, ExternalStatus>> {
+): Promise<QueueResult> {
   checkUrl(o.url, "--queue");
   const statuses = new Map<SweepJob, ExternalStatus>();
   const tooBig = todo.filter((j) => arrayBytes(j.arrays) > MAX_ARRAY_BYTES);
@@ -107,6 +113,7 @@ export async function runOnQueue(
   let workers = 0;
   let refused = 0;
   const refusals = new Map<string, string>();
+  const everRefused = new Map<string, string>();
   const update = () =>
     bar.update(done / Math.max(1, todo.length), { done, running, failed, workers, refused });
 
@@ -232,6 +239,11 @@ export async function runOnQueue(
         }
       }
       refused = refusals.size;
+      for (const [w, e] of refusals)
+        everRefused.set(
+          w,
+          `worker ${w} refused runs: its engine is ${e}, this sweep's is ${plan.engine}`,
+        );
     }
     if (Date.now() - lastReconcile > 10_000) {
       // a job removed by someone else (another sweep collected it) is put back
@@ -261,6 +273,11 @@ export async function runOnQueue(
           reason:
             "still on the queue: the sweep stopped waiting; run the same command again to collect it",
         });
+    for (const [w, e] of refusals)
+      everRefused.set(
+        w,
+        `worker ${w} refused runs: its engine is ${e}, this sweep's is ${plan.engine}`,
+      );
     if (refusals.size)
       say(
         `${refusals.size} worker(s) refused runs because their engine differs from this sweep's (${plan.engine}): ${[...refusals].map(([w, e]) => `${w} has ${e}`).join(", ")}`,
@@ -272,5 +289,5 @@ export async function runOnQueue(
     ]);
     client.disconnect();
   }
-  return statuses;
+  return { statuses, refusals: [...everRefused.values()] };
 }

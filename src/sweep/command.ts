@@ -222,6 +222,7 @@ async function sweepInto(
     Math.min(opts.threads ?? availableParallelism(), Math.max(todo.length, 1)),
   );
   const external = new Map<SweepJob, ExternalStatus>();
+  const refusals: string[] = [];
   let where: string;
   if (opts.queue) {
     where = "on the queue";
@@ -230,7 +231,7 @@ async function sweepInto(
     );
     if (todo.length > 0 && !stopper.interrupted()) {
       const { runOnQueue } = await import("../queue/submit.js");
-      const statuses = await runOnQueue(plan, todo, {
+      const { statuses, refusals: refused } = await runOnQueue(plan, todo, {
         url: opts.queue,
         runsRoot,
         quiet: opts.quiet,
@@ -239,6 +240,7 @@ async function sweepInto(
         saveWeights: opts.saveWeights ?? false,
       });
       for (const [job, s] of statuses) external.set(job, s);
+      refusals.push(...refused);
     }
   } else {
     where = `on ${threads} thread${threads === 1 ? "" : "s"}`;
@@ -273,7 +275,15 @@ async function sweepInto(
     }
   }
   const interrupted = stopper.interrupted();
-  return await writeSummary(out, plan, { reusable, external, interrupted, where, started, say });
+  return await writeSummary(out, plan, {
+    reusable,
+    external,
+    interrupted,
+    where,
+    started,
+    say,
+    refusals,
+  });
 }
 
 export async function writeSummary(
@@ -286,6 +296,8 @@ export async function writeSummary(
     where: string;
     started: number;
     say: (line: string) => void;
+    /** Workers that refused runs (engine differs), one line each. */
+    refusals?: string[];
   },
 ): Promise<number> {
   const runsRoot = path.join(out, "runs");
@@ -308,6 +320,7 @@ export async function writeSummary(
   const drawn = await writeSweepFigures(plan, rows, cells, figuresDir);
   const figures = drawn.figures;
   const problems = [...columnProblems, ...drawn.problems];
+  const refusals = ctx.refusals ?? [];
   const wallSeconds = (performance.now() - ctx.started) / 1000;
   const createdAt = new Date().toISOString();
   writeFileAtomic(
@@ -318,7 +331,7 @@ export async function writeSummary(
       rows,
       cells,
       figures,
-      problems,
+      problems: [...refusals, ...problems],
       interrupted: ctx.interrupted,
       wallSeconds,
       where: ctx.where,
@@ -352,6 +365,7 @@ export async function writeSummary(
         runs: rows.length,
         reused: ctx.reusable.size,
         outcomes: counts,
+        refusals,
         failed: failed.map((r) => ({ run: r.job.dir, reason: r.reason })),
         figures: figures.map((f) => ({
           id: f.id,
@@ -378,7 +392,7 @@ export async function writeSummary(
   );
   for (const r of failed.slice(0, 20)) ctx.say(`  failed: ${r.job.dir} — ${r.reason}`);
   if (failed.length > 20) ctx.say(`  … and ${failed.length - 20} more failed runs (runs.csv)`);
-  for (const p of problems) ctx.say(`  ${p}`);
+  for (const p of [...refusals, ...problems]) ctx.say(`  ${p}`);
   if (ctx.interrupted) return EXIT_INTERRUPTED;
   return failed.length > 0 || problems.length > 0 ? 1 : 0;
 }

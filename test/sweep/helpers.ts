@@ -25,8 +25,12 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
-export function start(args: string[], env: Record<string, string> = {}): Child {
-  const proc = spawn("node", [bin, ...args], { cwd: root, env: { ...process.env, ...env } });
+/** The CLI (or, with `script`, args[0] as the script) as a child process. */
+export function start(args: string[], env: Record<string, string> = {}, script = false): Child {
+  const proc = spawn("node", script ? args : [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
   let out = "";
   proc.stdout?.on("data", (d) => {
     out += d;

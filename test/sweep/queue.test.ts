@@ -4,7 +4,7 @@
  * fail every attempt, Redis absent, Ctrl-C on a worker, a worker with another engine and a job
  * altered on the way.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, cpSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -19,6 +19,7 @@ import {
   freePort,
   type RedisServer,
   readCsv,
+  root,
   start,
   startRedis,
   tmp,
@@ -261,6 +262,57 @@ describe("sweep --queue and overparam worker, against a real redis-server", () =
     await stop(w);
     await (await queue.getJob(other.hash))?.remove();
     await failed?.remove();
+  });
+
+  it("a worker of another engine (another build) refuses the sweep's runs, visibly in the sweep's summary; results are never mixed", async () => {
+    // another build: the same package with one byte of its numeric core changed
+    const other = tmp("overparam-other-engine-");
+    cpSync(path.join(root, "dist"), path.join(other, "dist"), { recursive: true });
+    cpSync(path.join(root, "bin"), path.join(other, "bin"), { recursive: true });
+    cpSync(path.join(root, "package.json"), path.join(other, "package.json"));
+    symlinkSync(path.join(root, "node_modules"), path.join(other, "node_modules"));
+    appendFileSync(path.join(other, "dist/core/engine.js"), "\n// another build\n");
+    const stranger = start(
+      [path.join(other, "bin/overparam.js"), "worker", redis.url, ...WORKER],
+      {},
+      true,
+    );
+    children.push(stranger);
+    const dir = tmp();
+    const file = writeSpec(
+      dir,
+      "mixed",
+      spec("mixed", 100)
+        .replace("[2, 3]", "[2]")
+        .replace("[0.05, 0.1]", "[0.05]")
+        .replace("seeds: 2", "seeds: 1"),
+    );
+    const sweep = spawnCli(["sweep", file, "--out", path.join(dir, "q"), "--queue", redis.url]);
+    await waitFor(
+      () => /refusing runs made with engine/.test(stranger.output()),
+      20_000,
+      "the refusal",
+    );
+    await new Promise((r) => setTimeout(r, 2500)); // the sweep polls refusals every 2 s
+    const w = spawnCli(["worker", redis.url, ...WORKER]);
+    expect((await sweep.exited).code, sweep.output()).toBe(0);
+    expect(sweep.output()).toMatch(
+      /refused runs: its engine is [0-9a-f]{16}, this sweep's is [0-9a-f]{16}/,
+    );
+    const marker = JSON.parse(readFileSync(path.join(dir, "q/sweep.json"), "utf8"));
+    expect(marker.refusals[0]).toMatch(/refused runs/);
+    expect(readFileSync(path.join(dir, "q/index.html"), "utf8")).toMatch(/refused runs/);
+    // the run was made by the sweep's engine, not the stranger's
+    const manifest = JSON.parse(
+      readFileSync(
+        path.join(dir, "q/runs", readdirSync(path.join(dir, "q/runs"))[0], "manifest.json"),
+        "utf8",
+      ),
+    );
+    expect(manifest.specHash).toBe(runHash(manifest.spec, {}, engineFingerprint()));
+    expect(stranger.output()).not.toMatch(/: completed/);
+    await stop(w);
+    await stop(stranger);
   });
 
   it("a worker without Redis says so in one line and retries with back-off; Ctrl-C finishes, twice returns the run", async () => {
