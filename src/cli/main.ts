@@ -20,6 +20,7 @@ import { applyOverride, expandSweep, SpecOverrideError, setPath } from "../spec/
 import { memoryProblem, sweepSize } from "../spec/resources.js";
 import type { Spec } from "../spec/schema.js";
 import { mergeSweepProblems, validateSpec } from "../spec/validate.js";
+import { registerSweepCommands } from "../sweep/cli.js";
 import { executeRun, packageVersion, RunFolderError } from "./execute.js";
 import { limitOptions, resourceLimits } from "./limits.js";
 
@@ -328,6 +329,8 @@ Examples:
         });
       },
     );
+
+  registerSweepCommands(program, { kernelsOption, kernelDefault, requireOnnx });
 
   program
     .command("presets")

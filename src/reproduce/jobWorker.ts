@@ -1,8 +1,10 @@
 /**
- * The piscina worker of `reproduce`: runs one job to completion in this thread through the
- * common run-to-folder path, so the main thread only draws progress.
+ * The piscina worker shared by `reproduce`, `sweep` and the queue `worker`: runs one job to
+ * completion in this thread through the common run-to-folder path, so the main thread only
+ * draws progress (and, in a queue worker, keeps its Redis locks alive).
  */
 import type { MessagePort } from "node:worker_threads";
+import type { ArrayStore } from "../core/setup/arrays.js";
 import { runToFolder } from "../io/runToFolder.js";
 import { type KernelSelection, type SelectedKernels, selectKernels } from "../kernels/index.js";
 import type { Spec } from "../spec/schema.js";
@@ -13,6 +15,12 @@ export interface JobTask {
   source: string;
   assignments: ReadonlyArray<readonly [string, unknown]>;
   hash: string;
+  /** .npy contents the spec names, by the path written in the spec. */
+  arrays?: ArrayStore;
+  saveWeights?: boolean;
+  saveInitialWeights?: boolean;
+  /** More manifest fields (the content hash is always written as specHash). */
+  manifestExtra?: Record<string, unknown>;
   /** Int32 shared flag: non-zero asks the run to stop (status "interrupted"). */
   stopFlag: SharedArrayBuffer;
   /** Receives { done, total } progress messages (fraction of steps or of flow time). */
@@ -37,7 +45,7 @@ export default async function runJob(
   // writing a run folder): a task that starts after a stop skips without touching its folder.
   if (Atomics.load(new Int32Array(task.stopFlag), 0) !== 0) {
     task.port.close();
-    return { status: "skipped", reason: "not started: the reproduction was interrupted" };
+    return { status: "skipped", reason: "not started: the command was interrupted" };
   }
   const key = JSON.stringify(task.kernels);
   if (selected?.key !== key) selected = { key, kernels: selectKernels(task.kernels) };
@@ -49,9 +57,12 @@ export default async function runJob(
     const manifest = await runToFolder({
       dir: task.dir,
       spec: task.spec,
+      arrays: task.arrays,
       source: task.source,
       assignments: task.assignments,
-      manifestExtra: { specHash: task.hash },
+      manifestExtra: { ...task.manifestExtra, specHash: task.hash },
+      saveWeights: task.saveWeights,
+      saveInitialWeights: task.saveInitialWeights,
       engine: { matrixKernels: kernels.kernels },
       describeKernels: () => kernels.describeRun(),
       shouldStop: () => Atomics.load(stop, 0) !== 0,

@@ -183,6 +183,85 @@ export const reproduceSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * What `overparam sweep` extracts from each run and draws (the engine and `run` ignore it).
+ * Quantities become columns of runs.csv (one value per run) and of cells.csv (median / min /
+ * max over the seeds of a grid cell).
+ */
+const quantityName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a word (letters, digits, _)" });
+const recordedX = z.enum(["step", "time"]).default("step");
+export const summaryQuantitySchema = z.discriminatedUnion("kind", [
+  /** The metric's last recorded value. */
+  z.strictObject({ name: quantityName, kind: z.literal("final"), metric: z.string() }),
+  /** The first recorded step (or time) at which the metric is ≤ threshold; empty if never. */
+  z.strictObject({
+    name: quantityName,
+    kind: z.literal("first-below"),
+    metric: z.string().default("loss"),
+    threshold: finite,
+    x: recordedX,
+  }),
+  /** The first recorded step (or time) at which the metric is ≥ threshold; empty if never. */
+  z.strictObject({
+    name: quantityName,
+    kind: z.literal("first-above"),
+    metric: z.string(),
+    threshold: finite,
+    x: recordedX,
+  }),
+  /**
+   * The tail of the metric's curve over its last `decades` of x: <name>_exponent (log–log
+   * slope), <name>_rate (exponential rate) and <name>_class (linear, polynomial, stalled or
+   * undetermined), by the same classifier as `reproduce`.
+   */
+  z.strictObject({
+    name: quantityName,
+    kind: z.literal("tail"),
+    metric: z.string().default("loss"),
+    x: z.enum(["step", "time"]).default("time"),
+    decades: z.number().positive().default(1),
+  }),
+]);
+
+const logChoice = z.union([z.boolean(), z.literal("auto")]).default("auto");
+export const summaryPlotSchema = z.discriminatedUnion("kind", [
+  /** A phase diagram: one cell per (x, y) grid point coloured by the median over seeds. */
+  z.strictObject({
+    kind: z.literal("heatmap"),
+    /** Swept field paths. */
+    x: z.string(),
+    y: z.string(),
+    /** A quantity, final_loss, wall_seconds, or converged_frac / diverged_frac / stalled_frac. */
+    value: z.string(),
+    title: z.string().optional(),
+    /** auto: log where the values are positive and span a decade or more. */
+    logX: logChoice,
+    logY: logChoice,
+    logValue: logChoice,
+  }),
+  /** A quantity against one swept axis: median over seeds with a band; a line per other setting. */
+  z.strictObject({
+    kind: z.literal("lines"),
+    x: z.string(),
+    y: z.string(),
+    title: z.string().optional(),
+    band: z.enum(["minmax", "iqr"]).default("minmax"),
+    logX: logChoice,
+    logY: logChoice,
+  }),
+]);
+
+export const summarySchema = z.strictObject({
+  /** A run "converged" when this metric's final value is ≤ below (else stalled, or diverged). */
+  converged: z
+    .strictObject({ metric: z.string().default("loss"), below: nonNegative })
+    .default({ metric: "loss", below: 1e-8 }),
+  quantities: z.array(summaryQuantitySchema).default([]),
+  plots: z.array(summaryPlotSchema).default([]),
+});
+
 export const specSchema = z.strictObject({
   name: z.string().min(1).default("run"),
   description: z.string().default(""),
@@ -220,6 +299,10 @@ export const specSchema = z.strictObject({
   /** Field path → list of values; `run` expands the product into one run per combination. */
   sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
   reproduce: reproduceSchema.optional(),
+  /** `overparam sweep`: seeds per sweep point, a count (seed, seed+1, …) or a list. */
+  seeds: z.union([positiveInt, z.array(z.number().int().min(0).max(0xffffffff)).min(1)]).optional(),
+  /** `overparam sweep`: per-run quantities and figures (see summarySchema). */
+  summary: summarySchema.optional(),
 });
 
 /** A validated spec: every default filled in. */
