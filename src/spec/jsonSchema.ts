@@ -104,6 +104,16 @@ export const fieldDescriptions: Record<string, string> = {
   "stop.lossBelow": "Stop when the training loss falls to this value",
   sweep: "Field path → list of values; the product is run, one run folder per combination",
   reproduce: "How `overparam reproduce` runs this preset (seeds; what --full and --tiny change)",
+  seeds: "`overparam sweep`: seeds per sweep point, a count (seed, seed + 1, …) or a list",
+  summary:
+    "`overparam sweep`: what to extract from each run (runs.csv, cells.csv) and what to draw",
+  "summary.converged":
+    "A run converged when this metric's final value is ≤ below (else stalled or diverged)",
+  "summary.converged.metric": "The metric judged (default loss)",
+  "summary.converged.below": "The threshold",
+  "summary.quantities":
+    "Per-run quantities: final (last value), first-below / first-above (first step or time past a threshold), tail (fitted exponent, rate and decay class)",
+  "summary.plots": "heatmap over two swept fields, or lines over one with a band over seeds",
   "reproduce.seeds": "Quick mode runs seeds seed, seed + 1, … of every sweep point",
   "reproduce.full": "What `reproduce --full` changes: the papers' own sizes",
   "reproduce.full.seeds": "Seeds in full mode",
