@@ -387,7 +387,8 @@ describe("the lab in headless Chromium", () => {
     await waitDone(page);
     await expect.poll(() => page.textContent("#neuron-note")).toContain("exact: d = 2");
     expect(await page.isVisible("#neuron-canvas")).toBe(true);
-    expect(await page.textContent("#neuron-step")).toMatch(/step 400\b/);
+    // the view redraws on an animation frame at most every 100 ms: wait for the last row
+    await expect.poll(() => page.textContent("#neuron-step")).toMatch(/step 400\b/);
     const svg = await downloadText(page, () =>
       page.getByRole("button", { name: "Download the neuron view as SVG" }).click(),
     );
