@@ -349,3 +349,182 @@ export function angularGradientDescent(
   }
   return steps;
 }
+
+// ---- Dense matrix product C = op(A)·op(B): WasmGemm (src/core/linalg/wasmGemm.ts) ----
+// BLIS-style: C is computed in KC-deep slices; for each slice a GEMM_NC-wide block of op(B) is
+// packed into GEMM_NR-column micro-panels (k-major, GEMM_NR values per k) and a GEMM_MC-tall
+// block of op(A) into GEMM_MR-row micro-panels, both zero-padded to whole panels; a register
+// micro-kernel then multiplies one A micro-panel by one B micro-panel (a GEMM_MR×GEMM_NR tile
+// of C held in f64x2 accumulators). The B micro-panel (KC·NR doubles) stays in L1 across the
+// MC/MR micro-kernels that use it, the packed A block in L2, the packed B block in L3.
+// WebAssembly SIMD has no fused multiply-add, so each k costs a mul and an add per f64x2.
+
+const GEMM_MR = 4;
+const GEMM_NR = 4;
+const GEMM_KC = 256;
+const GEMM_MC = 64;
+const GEMM_NC = 1024;
+
+/** Bytes of scratch (packed blocks and one edge tile) that gemm needs at `work`. */
+export function gemmWorkBytes(): i32 {
+  return (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC + GEMM_MR * GEMM_NR) << 3;
+}
+
+// A[i, k] of op(A) is at A + (i·rs + k·cs)·8: rows i0..i0+mc, depth k0..k0+kc, into micro-panels
+function gemmPackA(A: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize): void {
+  for (let p = 0; p < mc; p += GEMM_MR) {
+    const rows = min(GEMM_MR, mc - p);
+    const base = dst + (<usize>(p * kc) << 3);
+    for (let r = 0; r < GEMM_MR; r++) {
+      const out = base + (<usize>r << 3);
+      if (r < rows) {
+        let src = A + (<usize>((i0 + p + r) * rs + k0 * cs) << 3);
+        const step = <usize>cs << 3;
+        for (let k = 0; k < kc; k++) {
+          store<f64>(out + (<usize>(k * GEMM_MR) << 3), load<f64>(src));
+          src += step;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) store<f64>(out + (<usize>(k * GEMM_MR) << 3), 0);
+      }
+    }
+  }
+}
+
+// B[k, j] of op(B) is at B + (k·rs + j·cs)·8: depth k0..k0+kc, columns j0..j0+nc
+function gemmPackB(B: usize, rs: i32, cs: i32, k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let p = 0; p < nc; p += GEMM_NR) {
+    const cols = min(GEMM_NR, nc - p);
+    const base = dst + (<usize>(p * kc) << 3);
+    if (cols == GEMM_NR && cs == 1) {
+      let src = B + (<usize>(k0 * rs + j0 + p) << 3);
+      const step = <usize>rs << 3;
+      for (let k = 0; k < kc; k++) {
+        const out = base + (<usize>(k * GEMM_NR) << 3);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        src += step;
+      }
+      continue;
+    }
+    for (let c = 0; c < GEMM_NR; c++) {
+      const out = base + (<usize>c << 3);
+      if (c < cols) {
+        let src = B + (<usize>(k0 * rs + (j0 + p + c) * cs) << 3);
+        const step = <usize>rs << 3;
+        for (let k = 0; k < kc; k++) {
+          store<f64>(out + (<usize>(k * GEMM_NR) << 3), load<f64>(src));
+          src += step;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) store<f64>(out + (<usize>(k * GEMM_NR) << 3), 0);
+      }
+    }
+  }
+}
+
+// The 4×4 tile C[0..4, 0..4] (row stride ldc bytes) = (accumulate ? C : 0) + Ap·Bp over kc.
+// Kept a separate function so that V8's optimizing tier replaces it early (a running
+// baseline-compiled frame is never replaced, and gemm itself runs once per product).
+function gemmMicro4x4(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: i32): void {
+  let c00 = f64x2.splat(0);
+  let c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0);
+  let c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0);
+  let c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0);
+  let c31 = f64x2.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(a0, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a0, b1));
+    const a1 = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a1, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a1, b1));
+    const a2 = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a2, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a2, b1));
+    const a3 = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a3, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a3, b1));
+    pa += 32;
+    pb += 32;
+  }
+  const r1 = c + ldc;
+  const r2 = r1 + ldc;
+  const r3 = r2 + ldc;
+  if (accumulate) {
+    c00 = f64x2.add(c00, v128.load(c));
+    c01 = f64x2.add(c01, v128.load(c, 16));
+    c10 = f64x2.add(c10, v128.load(r1));
+    c11 = f64x2.add(c11, v128.load(r1, 16));
+    c20 = f64x2.add(c20, v128.load(r2));
+    c21 = f64x2.add(c21, v128.load(r2, 16));
+    c30 = f64x2.add(c30, v128.load(r3));
+    c31 = f64x2.add(c31, v128.load(r3, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(r1, c10);
+  v128.store(r1, c11, 16);
+  v128.store(r2, c20);
+  v128.store(r2, c21, 16);
+  v128.store(r3, c30);
+  v128.store(r3, c31, 16);
+}
+
+/**
+ * C (M×N, row-major, at C) = op(A)·op(B), overwriting C. op(A) is M×K: A stored M×K, or K×M
+ * when transA; op(B) is K×N: B stored K×N, or N×K when transB. `work` points to
+ * gemmWorkBytes() of scratch. Sums over k run in increasing k within each KC slice, slices
+ * added in order: the rounding differs from a plain dot product only in that grouping.
+ */
+export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, work: usize): void {
+  const ldc = <usize>N << 3;
+  if (K == 0) {
+    for (let i = 0; i < M * N; i++) store<f64>(C + (<usize>i << 3), 0);
+    return;
+  }
+  const rsA = transA ? 1 : K;
+  const csA = transA ? M : 1;
+  const rsB = transB ? 1 : N;
+  const csB = transB ? K : 1;
+  const packA = work;
+  const packB = packA + (<usize>(GEMM_MC * GEMM_KC) << 3);
+  const tile = packB + (<usize>(GEMM_KC * GEMM_NC) << 3);
+  for (let j0 = 0; j0 < N; j0 += GEMM_NC) {
+    const nc = min(GEMM_NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += GEMM_KC) {
+      const kc = min(GEMM_KC, K - k0);
+      const acc = k0 > 0 ? 1 : 0;
+      gemmPackB(B, rsB, csB, k0, kc, j0, nc, packB);
+      for (let i0 = 0; i0 < M; i0 += GEMM_MC) {
+        const mc = min(GEMM_MC, M - i0);
+        gemmPackA(A, rsA, csA, i0, mc, k0, kc, packA);
+        for (let jr = 0; jr < nc; jr += GEMM_NR) {
+          const nr = min(GEMM_NR, nc - jr);
+          const pb = packB + (<usize>(jr * kc) << 3);
+          for (let ir = 0; ir < mc; ir += GEMM_MR) {
+            const mr = min(GEMM_MR, mc - ir);
+            const pa = packA + (<usize>(ir * kc) << 3);
+            const c = C + <usize>(i0 + ir) * ldc + (<usize>(j0 + jr) << 3);
+            if (mr == GEMM_MR && nr == GEMM_NR) {
+              gemmMicro4x4(kc, pa, pb, c, ldc, acc);
+            } else {
+              gemmMicro4x4(kc, pa, pb, tile, GEMM_NR << 3, 0);
+              for (let r = 0; r < mr; r++)
+                for (let q = 0; q < nr; q++) {
+                  const t = load<f64>(tile + (<usize>(r * GEMM_NR + q) << 3));
+                  const o = c + <usize>r * ldc + (<usize>q << 3);
+                  store<f64>(o, acc ? load<f64>(o) + t : t);
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -72,6 +72,19 @@ export interface KernelExports {
     factor: number,
     epsSq: number,
   ): number;
+  /** Bytes of scratch that gemm needs at its `work` argument. */
+  gemmWorkBytes(): number;
+  gemm(
+    transA: number,
+    transB: number,
+    M: number,
+    N: number,
+    K: number,
+    A: number,
+    B: number,
+    C: number,
+    work: number,
+  ): void;
 }
 
 export interface KernelInstance {
