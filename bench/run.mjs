@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runExperiment } from "../dist/core/experiment/run.js";
@@ -218,32 +218,41 @@ async function largeEmpiricalWorkload(dir) {
   await writeNpyFile(path.join(dir, "du_a.npy"), { shape: [m], data: a });
   await writeNpyFile(path.join(dir, "du_X.npy"), { shape: [N, d], data: X });
   await writeNpyFile(path.join(dir, "du_y.npy"), { shape: [N], data: y });
-  const kernels = selectKernels({ choice: process.env.OVERPARAM_KERNELS ?? "auto" });
-  const ours = await timeOverparam(
-    {
-      name: "bench-large-empirical",
-      dimension: d,
-      activation: "relu",
-      teacher: { kind: "noise", std: 1 },
-      student: {
-        width: m,
-        parameterization: "ntk",
-        outputWeights: "du_a.npy",
-        init: { kind: "file", weights: "du_W0.npy" },
+  // one row per backend on the same arrays: $OVERPARAM_KERNELS picks one; by default ONNX
+  // Runtime (auto) and the WebAssembly kernel; --portable adds the TypeScript kernel (~7 s/step)
+  const choices = process.env.OVERPARAM_KERNELS
+    ? [process.env.OVERPARAM_KERNELS]
+    : ["auto", "wasm", ...(args.has("--portable") ? ["portable"] : [])];
+  const timed = [];
+  for (const choice of choices) {
+    const kernels = selectKernels({ choice });
+    const ours = await timeOverparam(
+      {
+        name: "bench-large-empirical",
+        dimension: d,
+        activation: "relu",
+        teacher: { kind: "noise", std: 1 },
+        student: {
+          width: m,
+          parameterization: "ntk",
+          outputWeights: "du_a.npy",
+          init: { kind: "file", weights: "du_W0.npy" },
+        },
+        loss: {
+          kind: "empirical",
+          scale: 0.5,
+          reduction: "sum",
+          train: { inputs: "du_X.npy", labels: "du_y.npy" },
+        },
+        optimizer: { kind: "gd", lr, steps },
+        record: { pointsPerDecade: 1 },
+        metrics: ["loss"],
       },
-      loss: {
-        kind: "empirical",
-        scale: 0.5,
-        reduction: "sum",
-        train: { inputs: "du_X.npy", labels: "du_y.npy" },
-      },
-      optimizer: { kind: "gd", lr, steps },
-      record: { pointsPerDecade: 1 },
-      metrics: ["loss"],
-    },
-    dir,
-    { matrixKernels: kernels.kernels },
-  );
+      dir,
+      { matrixKernels: kernels.kernels },
+    );
+    timed.push({ kernels: kernels.describeRun(), ours });
+  }
   const baselines = pythonBaselines("large.py", [
     path.join(dir, "du_W0.npy"),
     path.join(dir, "du_a.npy"),
@@ -252,15 +261,15 @@ async function largeEmpiricalWorkload(dir) {
     String(lr),
     String(steps),
   ]);
-  return {
+  return timed.map(({ kernels, ours }) => ({
     name: "large empirical",
     setting: `ReLU ntk, N = ${N} on the unit sphere, d = ${d}, m = ${m}, GD η = ${lr}, ${steps} steps`,
     unit: "s/step",
-    kernels: kernels.describeRun(),
+    kernels,
     steps,
     ours,
     baselines,
-  };
+  }));
 }
 
 function summarize(w) {
@@ -346,20 +355,25 @@ for (const name of only)
   }
 const rows = [];
 for (const [name, workload] of Object.entries(workloads))
-  if (only.length === 0 || only.includes(name)) rows.push(summarize(await workload(dir)));
+  if (only.length === 0 || only.includes(name))
+    for (const w of [await workload(dir)].flat()) rows.push(summarize(w));
 const memory = only.length === 0 || only.includes("memory") ? memoryCheck() : null;
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
   node: process.version,
   date: new Date().toISOString(),
+  /** 1-minute load average at the end: other processes share these cores */
+  load: loadavg()[0],
 };
 rmSync(dir, { recursive: true, force: true });
 writeFileSync(
   path.join(here, "results.json"),
   `${JSON.stringify({ machine, quick, repeats, rows, memory }, null, 2)}\n`,
 );
-console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.date}${quick ? " (--quick)" : ""}`);
+console.log(
+  `${machine.cpu}, ${machine.cores} cores, load ${machine.load.toFixed(1)}, ${machine.date}${quick ? " (--quick)" : ""}`,
+);
 for (const r of rows) {
   const speed = (stepsPerSecond) =>
     r.unit === "s/step"
