@@ -42,19 +42,86 @@ const G8 = -4.498331606952833e-14;
 const G9 = 1.4797143443923793e-16;
 const G10 = -3.9145882126782523e-19;
 
-@inline function gSeries(theta: f64): f64 {
-  const t2 = theta * theta;
-  const t4 = t2 * t2;
-  const t8 = t4 * t4;
-  const p = (G1 + G2 * t2) + t4 * (G3 + G4 * t2) + t8 * ((G5 + G6 * t2) + t4 * (G7 + G8 * t2) + t8 * (G9 + G10 * t2));
-  return theta * t2 * p;
+// ---- float64 atan, two lanes at a time (Cephes atan.c: S. L. Moshier) ----
+// |x| > tan 3π/8: atan x = π/2 + atan(−1/x); |x| > 0.66: π/4 + atan((x − 1)/(x + 1)); then
+// t + t·z·P(z)/Q(z), z = t², on |t| ≤ 0.66, with π/2 and π/4 carried as a double plus the bits
+// below it. Branch-free (both reductions are one division by a selected denominator), so two
+// arguments cost one pass; ≤ 2 ulp over the whole range (test/core/atan.test.ts, against mpmath).
+const ATAN_T3P8 = 2.414213562373095;
+const ATAN_PIO2 = 1.5707963267948966;
+const ATAN_PIO4 = 0.7853981633974483;
+const ATAN_MOREBITS = 6.123233995736766e-17;
+const ATAN_P0 = -8.750608600031904e-1;
+const ATAN_P1 = -1.6157537187333652e1;
+const ATAN_P2 = -7.500855792314705e1;
+const ATAN_P3 = -1.2288666844901361e2;
+const ATAN_P4 = -6.485021904942025e1;
+const ATAN_Q0 = 2.4858464901423062e1;
+const ATAN_Q1 = 1.6502700983169885e2;
+const ATAN_Q2 = 4.328810604912903e2;
+const ATAN_Q3 = 4.853903996359137e2;
+const ATAN_Q4 = 1.9455065714826139e2;
+
+@inline function splat(x: f64): v128 {
+  return f64x2.splat(x);
 }
 
-let pairTheta: f64 = 0;
-let pairSin: f64 = 0;
+@inline function atanV(x: v128): v128 {
+  const sign = v128.and(x, splat(-0.0));
+  const a = f64x2.abs(x);
+  const big = f64x2.gt(a, splat(ATAN_T3P8));
+  const mid = v128.andnot(f64x2.gt(a, splat(0.66)), big);
+  const one = splat(1);
+  const num = v128.bitselect(splat(-1), v128.bitselect(f64x2.sub(a, one), a, mid), big);
+  const den = v128.bitselect(a, v128.bitselect(f64x2.add(a, one), one, mid), big);
+  const t = f64x2.div(num, den);
+  const base = v128.bitselect(splat(ATAN_PIO2), v128.and(splat(ATAN_PIO4), mid), big);
+  const more = v128.bitselect(splat(ATAN_MOREBITS), v128.and(splat(0.5 * ATAN_MOREBITS), mid), big);
+  const z = f64x2.mul(t, t);
+  let p = f64x2.add(f64x2.mul(splat(ATAN_P0), z), splat(ATAN_P1));
+  p = f64x2.add(f64x2.mul(p, z), splat(ATAN_P2));
+  p = f64x2.add(f64x2.mul(p, z), splat(ATAN_P3));
+  p = f64x2.add(f64x2.mul(p, z), splat(ATAN_P4));
+  let q = f64x2.add(z, splat(ATAN_Q0));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q1));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q2));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q3));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q4));
+  const r = f64x2.div(f64x2.mul(z, p), q);
+  const y = f64x2.add(base, f64x2.add(f64x2.add(f64x2.mul(t, r), t), more));
+  return v128.xor(y, sign);
+}
 
-// g(θ) between unit rows at byte addresses x, y (length d); sets pairTheta, pairSin
-@inline function unitPairG(x: usize, y: usize, d: i32): f64 {
+/** y[k] = atan x[k] for k < n (the vector atan of the angular kernel, exported for its tests). */
+export function atanArray(n: i32, x: usize, y: usize): void {
+  let k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const o = (<usize>k) << 3;
+    v128.store(y + o, atanV(v128.load(x + o)));
+  }
+  if (k < n) {
+    const o = (<usize>k) << 3;
+    store<f64>(y + o, f64x2.extract_lane(atanV(v128.load64_splat(x + o)), 0));
+  }
+}
+
+@inline function gSeriesV(theta: v128): v128 {
+  const t2 = f64x2.mul(theta, theta);
+  const t4 = f64x2.mul(t2, t2);
+  const t8 = f64x2.mul(t4, t4);
+  const lo = f64x2.add(f64x2.add(splat(G1), f64x2.mul(splat(G2), t2)), f64x2.mul(t4, f64x2.add(splat(G3), f64x2.mul(splat(G4), t2))));
+  const hi = f64x2.add(
+    f64x2.add(f64x2.add(splat(G5), f64x2.mul(splat(G6), t2)), f64x2.mul(t4, f64x2.add(splat(G7), f64x2.mul(splat(G8), t2)))),
+    f64x2.mul(t8, f64x2.add(splat(G9), f64x2.mul(splat(G10), t2))),
+  );
+  return f64x2.mul(f64x2.mul(theta, t2), f64x2.add(lo, f64x2.mul(t8, hi)));
+}
+
+// ‖x − y‖² and ‖x + y‖² of unit rows at byte addresses x, y (length d), into pairDiff, pairSum2
+let pairDiff: f64 = 0;
+let pairSum2: f64 = 0;
+
+@inline function unitPairNorms(x: usize, y: usize, d: i32): void {
   let dv = f64x2.splat(0);
   let sv = f64x2.splat(0);
   let k = 0;
@@ -76,19 +143,39 @@ let pairSin: f64 = 0;
     diff += (a - b) * (a - b);
     sum += (a + b) * (a + b);
   }
-  let theta = Math.PI;
-  let st: f64 = 0;
-  let g = Math.PI;
-  if (sum > 0) {
-    const tau2 = diff / sum;
-    const tau = Math.sqrt(tau2);
-    theta = 2 * Math.atan(tau);
-    st = (2 * tau) / (1 + tau2);
-    g = theta < 1 ? gSeries(theta) : st - (theta * (1 - tau2)) / (1 + tau2);
+  pairDiff = diff;
+  pairSum2 = sum;
+}
+
+// From ‖x − y‖² (in D) and ‖x + y‖² (in S) of n pairs: θ = 2·atan τ, τ² = ‖x − y‖²/‖x + y‖²,
+// into D; sin θ into S; g(θ) into G; two pairs per pass (n rounded up to even: the arrays
+// have room). ‖x + y‖ = 0 (opposite rows): θ = π, sin θ = 0, g = π.
+function pairAngles(n: i32, D: usize, S: usize, G: usize): void {
+  for (let p = 0; p < n; p += 2) {
+    const o = <usize>p << 3;
+    const diff = v128.load(D + o);
+    const sum = v128.load(S + o);
+    const pos = f64x2.gt(sum, splat(0));
+    const tau2 = f64x2.div(diff, sum);
+    const tau = f64x2.sqrt(tau2);
+    const theta = f64x2.mul(splat(2), atanV(tau));
+    const den = f64x2.add(splat(1), tau2);
+    const st = f64x2.div(f64x2.mul(splat(2), tau), den);
+    const gBig = f64x2.sub(st, f64x2.div(f64x2.mul(theta, f64x2.sub(splat(1), tau2)), den));
+    const g = v128.bitselect(gSeriesV(theta), gBig, f64x2.lt(theta, splat(1)));
+    v128.store(D + o, v128.bitselect(theta, splat(Math.PI), pos));
+    v128.store(S + o, v128.and(st, pos));
+    v128.store(G + o, v128.bitselect(g, splat(Math.PI), pos));
   }
-  pairTheta = theta;
-  pairSin = st;
-  return g;
+}
+
+/** Doubles of the `pairs` scratch that angularEvaluate needs for m students and r teachers. */
+export function angularPairDoubles(m: i32, r: i32): i32 {
+  return 3 * angularPairCapacity(m, r);
+}
+
+@inline function angularPairCapacity(m: i32, r: i32): i32 {
+  return (((m * (m - 1)) >> 1) + m * r + 2) & ~1;
 }
 
 // gU[row x] += c1 * units[x] + c2 * units[y]
@@ -106,13 +193,51 @@ let pairSin: f64 = 0;
   }
 }
 
+let pairAcc: f64 = 0; // the pair sum while pairTerm adds to it
+
+// The terms of pair (i, q) with g(θ), θ, sin θ: adds aᵢa_q·ψ (student q)
+// or −aᵢb_n·ψ (teacher n = q − m) to pairAcc, and their gradients to gU, gA.
+@inline function pairTerm(q: i32, g: f64, theta: f64, st: f64, i: i32, m: i32, d: i32, wantGU: i32, wantGA: i32, f: f64, ni: f64, ai: f64,
+  ui: usize, gi: usize, A: usize, units: usize, uNorms: usize, vNorms: usize, b: usize, gU: usize, gA: usize, rowBytes: usize): void {
+  const uq = units + <usize>q * rowBytes;
+  if (q < m) {
+    const nj = load<f64>(uNorms + (<usize>q << 3));
+    const psi = ni * nj * g;
+    const aj = load<f64>(A + (<usize>q << 3));
+    const aa = ai * aj;
+    pairAcc += aa * psi;
+    if (wantGU) {
+      const fi = f * aa * nj;
+      const fj = f * aa * ni;
+      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
+      axpy2(gU + <usize>q * rowBytes, uq, ui, fj * st, -fj * theta, d);
+    }
+    if (wantGA) {
+      store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + f * aj * psi);
+      store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + f * ai * psi);
+    }
+  } else {
+    const nn = q - m;
+    const vn = load<f64>(vNorms + (<usize>nn << 3));
+    const psi = ni * vn * g;
+    const bn = load<f64>(b + (<usize>nn << 3));
+    const ab = -ai * bn;
+    pairAcc += ab * psi;
+    if (wantGU) {
+      const fi = f * ab * vn;
+      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
+    }
+    if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) - f * bn * psi);
+  }
+}
+
 /**
  * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA. `units` holds (m + r)×d rows: the
  * student unit vectors (written here) then the teacher's (written once by the host); vNorms,
- * b, V the teacher; uNorms, rho scratch.
+ * b, V the teacher; uNorms, rho and pairs (angularPairDoubles(m, r)) scratch.
  */
 export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32, alpha: f64, beta: f64, scale: f64, teacherPairSum: f64,
-  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, rho: usize, gU: usize, gA: usize): f64 {
+  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, rho: usize, gU: usize, gA: usize, pairs: usize): f64 {
   const rowBytes = <usize>d << 3;
   for (let k = 0; k < d; k++) store<f64>(rho + (<usize>k << 3), 0);
   for (let i = 0; i < m; i++) {
@@ -155,46 +280,46 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
   let pairSum = teacherPairSum;
   if (beta != 0) {
     const f = 2 * beta * scale;
+    const cap = angularPairCapacity(m, r);
+    const PD = pairs;
+    const PS = PD + (<usize>cap << 3);
+    const PG = PS + (<usize>cap << 3);
+    let np = 0;
+    for (let i = 0; i < m; i++) {
+      const ni = load<f64>(uNorms + (<usize>i << 3));
+      if (ni == 0) continue;
+      const ui = units + <usize>i * rowBytes;
+      // partners q > i: student rows q < m, then teacher rows (units row q = m + n)
+      for (let q = i + 1; q < m + r; q++) {
+        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
+        if (nq == 0) continue;
+        unitPairNorms(ui, units + <usize>q * rowBytes, d);
+        store<f64>(PD + (<usize>np << 3), pairDiff);
+        store<f64>(PS + (<usize>np << 3), pairSum2);
+        np++;
+      }
+    }
+    // every pair's angle at once: the vector atan's passes are independent of each other
+    store<f64>(PD + (<usize>np << 3), 0);
+    store<f64>(PS + (<usize>np << 3), 1);
+    pairAngles(np, PD, PS, PG);
+    pairAcc = pairSum;
+    let p = 0;
     for (let i = 0; i < m; i++) {
       const ni = load<f64>(uNorms + (<usize>i << 3));
       if (ni == 0) continue;
       const ai = load<f64>(A + (<usize>i << 3));
       const ui = units + <usize>i * rowBytes;
       const gi = gU + <usize>i * rowBytes;
-      for (let j = i + 1; j < m; j++) {
-        const nj = load<f64>(uNorms + (<usize>j << 3));
-        if (nj == 0) continue;
-        const uj = units + <usize>j * rowBytes;
-        const psi = ni * nj * unitPairG(ui, uj, d);
-        const aj = load<f64>(A + (<usize>j << 3));
-        const aa = ai * aj;
-        pairSum += aa * psi;
-        if (wantGU) {
-          const fi = f * aa * nj;
-          const fj = f * aa * ni;
-          axpy2(gi, ui, uj, fi * pairSin, -fi * pairTheta, d);
-          axpy2(gU + <usize>j * rowBytes, uj, ui, fj * pairSin, -fj * pairTheta, d);
-        }
-        if (wantGA) {
-          store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + f * aj * psi);
-          store<f64>(gA + (<usize>j << 3), load<f64>(gA + (<usize>j << 3)) + f * ai * psi);
-        }
-      }
-      for (let nn = 0; nn < r; nn++) {
-        const vn = load<f64>(vNorms + (<usize>nn << 3));
-        if (vn == 0) continue;
-        const vu = units + <usize>(m + nn) * rowBytes;
-        const psi = ni * vn * unitPairG(ui, vu, d);
-        const bn = load<f64>(b + (<usize>nn << 3));
-        const ab = -ai * bn;
-        pairSum += ab * psi;
-        if (wantGU) {
-          const fi = f * ab * vn;
-          axpy2(gi, ui, vu, fi * pairSin, -fi * pairTheta, d);
-        }
-        if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) - f * bn * psi);
+      for (let q = i + 1; q < m + r; q++) {
+        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
+        if (nq == 0) continue;
+        const o = <usize>p << 3;
+        pairTerm(q, load<f64>(PG + o), load<f64>(PD + o), load<f64>(PS + o), i, m, d, wantGU, wantGA, f, ni, ai, ui, gi, A, units, uNorms, vNorms, b, gU, gA, rowBytes);
+        p++;
       }
     }
+    pairSum = pairAcc;
   }
   return scale * (alpha * rho2 + 2 * beta * pairSum);
 }
@@ -331,11 +456,12 @@ export function angularGradientDescent(
   uNorms: usize,
   rho: usize,
   gU: usize,
+  pairs: usize,
 ): i32 {
   const n = m * d;
   const etaV = f64x2.splat(eta);
   for (let s = 0; s < steps; s++) {
-    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0);
+    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0, pairs);
     if (!(L <= stopAbove) || L <= stopAtOrBelow) return s;
     let k = 0;
     for (; k + 2 <= n; k += 2) {
