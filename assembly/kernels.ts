@@ -42,19 +42,86 @@ const G8 = -4.498331606952833e-14;
 const G9 = 1.4797143443923793e-16;
 const G10 = -3.9145882126782523e-19;
 
-@inline function gSeries(theta: f64): f64 {
-  const t2 = theta * theta;
-  const t4 = t2 * t2;
-  const t8 = t4 * t4;
-  const p = (G1 + G2 * t2) + t4 * (G3 + G4 * t2) + t8 * ((G5 + G6 * t2) + t4 * (G7 + G8 * t2) + t8 * (G9 + G10 * t2));
-  return theta * t2 * p;
+// ---- float64 atan, two lanes at a time (Cephes atan.c: S. L. Moshier) ----
+// |x| > tan 3π/8: atan x = π/2 + atan(−1/x); |x| > 0.66: π/4 + atan((x − 1)/(x + 1)); then
+// t + t·z·P(z)/Q(z), z = t², on |t| ≤ 0.66, with π/2 and π/4 carried as a double plus the bits
+// below it. Branch-free (both reductions are one division by a selected denominator), so two
+// arguments cost one pass; ≤ 2 ulp over the whole range (test/core/atan.test.ts, against mpmath).
+const ATAN_T3P8 = 2.414213562373095;
+const ATAN_PIO2 = 1.5707963267948966;
+const ATAN_PIO4 = 0.7853981633974483;
+const ATAN_MOREBITS = 6.123233995736766e-17;
+const ATAN_P0 = -8.750608600031904e-1;
+const ATAN_P1 = -1.6157537187333652e1;
+const ATAN_P2 = -7.500855792314705e1;
+const ATAN_P3 = -1.2288666844901361e2;
+const ATAN_P4 = -6.485021904942025e1;
+const ATAN_Q0 = 2.4858464901423062e1;
+const ATAN_Q1 = 1.6502700983169885e2;
+const ATAN_Q2 = 4.328810604912903e2;
+const ATAN_Q3 = 4.853903996359137e2;
+const ATAN_Q4 = 1.9455065714826139e2;
+
+@inline function splat(x: f64): v128 {
+  return f64x2.splat(x);
 }
 
-let pairTheta: f64 = 0;
-let pairSin: f64 = 0;
+@inline function atanV(x: v128): v128 {
+  const sign = v128.and(x, splat(-0.0));
+  const a = f64x2.abs(x);
+  const big = f64x2.gt(a, splat(ATAN_T3P8));
+  const mid = v128.andnot(f64x2.gt(a, splat(0.66)), big);
+  const one = splat(1);
+  const num = v128.bitselect(splat(-1), v128.bitselect(f64x2.sub(a, one), a, mid), big);
+  const den = v128.bitselect(a, v128.bitselect(f64x2.add(a, one), one, mid), big);
+  const t = f64x2.div(num, den);
+  const base = v128.bitselect(splat(ATAN_PIO2), v128.and(splat(ATAN_PIO4), mid), big);
+  const more = v128.bitselect(splat(ATAN_MOREBITS), v128.and(splat(0.5 * ATAN_MOREBITS), mid), big);
+  const z = f64x2.mul(t, t);
+  let p = f64x2.add(f64x2.mul(splat(ATAN_P0), z), splat(ATAN_P1));
+  p = f64x2.add(f64x2.mul(p, z), splat(ATAN_P2));
+  p = f64x2.add(f64x2.mul(p, z), splat(ATAN_P3));
+  p = f64x2.add(f64x2.mul(p, z), splat(ATAN_P4));
+  let q = f64x2.add(z, splat(ATAN_Q0));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q1));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q2));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q3));
+  q = f64x2.add(f64x2.mul(q, z), splat(ATAN_Q4));
+  const r = f64x2.div(f64x2.mul(z, p), q);
+  const y = f64x2.add(base, f64x2.add(f64x2.add(f64x2.mul(t, r), t), more));
+  return v128.xor(y, sign);
+}
 
-// g(θ) between unit rows at byte addresses x, y (length d); sets pairTheta, pairSin
-@inline function unitPairG(x: usize, y: usize, d: i32): f64 {
+/** y[k] = atan x[k] for k < n (the vector atan of the angular kernel, exported for its tests). */
+export function atanArray(n: i32, x: usize, y: usize): void {
+  let k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const o = (<usize>k) << 3;
+    v128.store(y + o, atanV(v128.load(x + o)));
+  }
+  if (k < n) {
+    const o = (<usize>k) << 3;
+    store<f64>(y + o, f64x2.extract_lane(atanV(v128.load64_splat(x + o)), 0));
+  }
+}
+
+@inline function gSeriesV(theta: v128): v128 {
+  const t2 = f64x2.mul(theta, theta);
+  const t4 = f64x2.mul(t2, t2);
+  const t8 = f64x2.mul(t4, t4);
+  const lo = f64x2.add(f64x2.add(splat(G1), f64x2.mul(splat(G2), t2)), f64x2.mul(t4, f64x2.add(splat(G3), f64x2.mul(splat(G4), t2))));
+  const hi = f64x2.add(
+    f64x2.add(f64x2.add(splat(G5), f64x2.mul(splat(G6), t2)), f64x2.mul(t4, f64x2.add(splat(G7), f64x2.mul(splat(G8), t2)))),
+    f64x2.mul(t8, f64x2.add(splat(G9), f64x2.mul(splat(G10), t2))),
+  );
+  return f64x2.mul(f64x2.mul(theta, t2), f64x2.add(lo, f64x2.mul(t8, hi)));
+}
+
+// ‖x − y‖² and ‖x + y‖² of unit rows at byte addresses x, y (length d), into pairDiff, pairSum2
+let pairDiff: f64 = 0;
+let pairSum2: f64 = 0;
+
+@inline function unitPairNorms(x: usize, y: usize, d: i32): void {
   let dv = f64x2.splat(0);
   let sv = f64x2.splat(0);
   let k = 0;
@@ -76,19 +143,39 @@ let pairSin: f64 = 0;
     diff += (a - b) * (a - b);
     sum += (a + b) * (a + b);
   }
-  let theta = Math.PI;
-  let st: f64 = 0;
-  let g = Math.PI;
-  if (sum > 0) {
-    const tau2 = diff / sum;
-    const tau = Math.sqrt(tau2);
-    theta = 2 * Math.atan(tau);
-    st = (2 * tau) / (1 + tau2);
-    g = theta < 1 ? gSeries(theta) : st - (theta * (1 - tau2)) / (1 + tau2);
+  pairDiff = diff;
+  pairSum2 = sum;
+}
+
+// From ‖x − y‖² (in D) and ‖x + y‖² (in S) of n pairs: θ = 2·atan τ, τ² = ‖x − y‖²/‖x + y‖²,
+// into D; sin θ into S; g(θ) into G; two pairs per pass (n rounded up to even: the arrays
+// have room). ‖x + y‖ = 0 (opposite rows): θ = π, sin θ = 0, g = π.
+function pairAngles(n: i32, D: usize, S: usize, G: usize): void {
+  for (let p = 0; p < n; p += 2) {
+    const o = <usize>p << 3;
+    const diff = v128.load(D + o);
+    const sum = v128.load(S + o);
+    const pos = f64x2.gt(sum, splat(0));
+    const tau2 = f64x2.div(diff, sum);
+    const tau = f64x2.sqrt(tau2);
+    const theta = f64x2.mul(splat(2), atanV(tau));
+    const den = f64x2.add(splat(1), tau2);
+    const st = f64x2.div(f64x2.mul(splat(2), tau), den);
+    const gBig = f64x2.sub(st, f64x2.div(f64x2.mul(theta, f64x2.sub(splat(1), tau2)), den));
+    const g = v128.bitselect(gSeriesV(theta), gBig, f64x2.lt(theta, splat(1)));
+    v128.store(D + o, v128.bitselect(theta, splat(Math.PI), pos));
+    v128.store(S + o, v128.and(st, pos));
+    v128.store(G + o, v128.bitselect(g, splat(Math.PI), pos));
   }
-  pairTheta = theta;
-  pairSin = st;
-  return g;
+}
+
+/** Doubles of the `pairs` scratch that angularEvaluate needs for m students and r teachers. */
+export function angularPairDoubles(m: i32, r: i32): i32 {
+  return 3 * angularPairCapacity(m, r);
+}
+
+@inline function angularPairCapacity(m: i32, r: i32): i32 {
+  return (((m * (m - 1)) >> 1) + m * r + 2) & ~1;
 }
 
 // gU[row x] += c1 * units[x] + c2 * units[y]
@@ -106,13 +193,51 @@ let pairSin: f64 = 0;
   }
 }
 
+let pairAcc: f64 = 0; // the pair sum while pairTerm adds to it
+
+// The terms of pair (i, q) with g(θ), θ, sin θ: adds aᵢa_q·ψ (student q)
+// or −aᵢb_n·ψ (teacher n = q − m) to pairAcc, and their gradients to gU, gA.
+@inline function pairTerm(q: i32, g: f64, theta: f64, st: f64, i: i32, m: i32, d: i32, wantGU: i32, wantGA: i32, f: f64, ni: f64, ai: f64,
+  ui: usize, gi: usize, A: usize, units: usize, uNorms: usize, vNorms: usize, b: usize, gU: usize, gA: usize, rowBytes: usize): void {
+  const uq = units + <usize>q * rowBytes;
+  if (q < m) {
+    const nj = load<f64>(uNorms + (<usize>q << 3));
+    const psi = ni * nj * g;
+    const aj = load<f64>(A + (<usize>q << 3));
+    const aa = ai * aj;
+    pairAcc += aa * psi;
+    if (wantGU) {
+      const fi = f * aa * nj;
+      const fj = f * aa * ni;
+      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
+      axpy2(gU + <usize>q * rowBytes, uq, ui, fj * st, -fj * theta, d);
+    }
+    if (wantGA) {
+      store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + f * aj * psi);
+      store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + f * ai * psi);
+    }
+  } else {
+    const nn = q - m;
+    const vn = load<f64>(vNorms + (<usize>nn << 3));
+    const psi = ni * vn * g;
+    const bn = load<f64>(b + (<usize>nn << 3));
+    const ab = -ai * bn;
+    pairAcc += ab * psi;
+    if (wantGU) {
+      const fi = f * ab * vn;
+      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
+    }
+    if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) - f * bn * psi);
+  }
+}
+
 /**
  * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA. `units` holds (m + r)×d rows: the
  * student unit vectors (written here) then the teacher's (written once by the host); vNorms,
- * b, V the teacher; uNorms, rho scratch.
+ * b, V the teacher; uNorms, rho and pairs (angularPairDoubles(m, r)) scratch.
  */
 export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32, alpha: f64, beta: f64, scale: f64, teacherPairSum: f64,
-  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, rho: usize, gU: usize, gA: usize): f64 {
+  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, rho: usize, gU: usize, gA: usize, pairs: usize): f64 {
   const rowBytes = <usize>d << 3;
   for (let k = 0; k < d; k++) store<f64>(rho + (<usize>k << 3), 0);
   for (let i = 0; i < m; i++) {
@@ -155,46 +280,46 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
   let pairSum = teacherPairSum;
   if (beta != 0) {
     const f = 2 * beta * scale;
+    const cap = angularPairCapacity(m, r);
+    const PD = pairs;
+    const PS = PD + (<usize>cap << 3);
+    const PG = PS + (<usize>cap << 3);
+    let np = 0;
+    for (let i = 0; i < m; i++) {
+      const ni = load<f64>(uNorms + (<usize>i << 3));
+      if (ni == 0) continue;
+      const ui = units + <usize>i * rowBytes;
+      // partners q > i: student rows q < m, then teacher rows (units row q = m + n)
+      for (let q = i + 1; q < m + r; q++) {
+        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
+        if (nq == 0) continue;
+        unitPairNorms(ui, units + <usize>q * rowBytes, d);
+        store<f64>(PD + (<usize>np << 3), pairDiff);
+        store<f64>(PS + (<usize>np << 3), pairSum2);
+        np++;
+      }
+    }
+    // every pair's angle at once: the vector atan's passes are independent of each other
+    store<f64>(PD + (<usize>np << 3), 0);
+    store<f64>(PS + (<usize>np << 3), 1);
+    pairAngles(np, PD, PS, PG);
+    pairAcc = pairSum;
+    let p = 0;
     for (let i = 0; i < m; i++) {
       const ni = load<f64>(uNorms + (<usize>i << 3));
       if (ni == 0) continue;
       const ai = load<f64>(A + (<usize>i << 3));
       const ui = units + <usize>i * rowBytes;
       const gi = gU + <usize>i * rowBytes;
-      for (let j = i + 1; j < m; j++) {
-        const nj = load<f64>(uNorms + (<usize>j << 3));
-        if (nj == 0) continue;
-        const uj = units + <usize>j * rowBytes;
-        const psi = ni * nj * unitPairG(ui, uj, d);
-        const aj = load<f64>(A + (<usize>j << 3));
-        const aa = ai * aj;
-        pairSum += aa * psi;
-        if (wantGU) {
-          const fi = f * aa * nj;
-          const fj = f * aa * ni;
-          axpy2(gi, ui, uj, fi * pairSin, -fi * pairTheta, d);
-          axpy2(gU + <usize>j * rowBytes, uj, ui, fj * pairSin, -fj * pairTheta, d);
-        }
-        if (wantGA) {
-          store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + f * aj * psi);
-          store<f64>(gA + (<usize>j << 3), load<f64>(gA + (<usize>j << 3)) + f * ai * psi);
-        }
-      }
-      for (let nn = 0; nn < r; nn++) {
-        const vn = load<f64>(vNorms + (<usize>nn << 3));
-        if (vn == 0) continue;
-        const vu = units + <usize>(m + nn) * rowBytes;
-        const psi = ni * vn * unitPairG(ui, vu, d);
-        const bn = load<f64>(b + (<usize>nn << 3));
-        const ab = -ai * bn;
-        pairSum += ab * psi;
-        if (wantGU) {
-          const fi = f * ab * vn;
-          axpy2(gi, ui, vu, fi * pairSin, -fi * pairTheta, d);
-        }
-        if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) - f * bn * psi);
+      for (let q = i + 1; q < m + r; q++) {
+        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
+        if (nq == 0) continue;
+        const o = <usize>p << 3;
+        pairTerm(q, load<f64>(PG + o), load<f64>(PD + o), load<f64>(PS + o), i, m, d, wantGU, wantGA, f, ni, ai, ui, gi, A, units, uNorms, vNorms, b, gU, gA, rowBytes);
+        p++;
       }
     }
+    pairSum = pairAcc;
   }
   return scale * (alpha * rho2 + 2 * beta * pairSum);
 }
@@ -331,11 +456,12 @@ export function angularGradientDescent(
   uNorms: usize,
   rho: usize,
   gU: usize,
+  pairs: usize,
 ): i32 {
   const n = m * d;
   const etaV = f64x2.splat(eta);
   for (let s = 0; s < steps; s++) {
-    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0);
+    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0, pairs);
     if (!(L <= stopAbove) || L <= stopAtOrBelow) return s;
     let k = 0;
     for (; k + 2 <= n; k += 2) {
@@ -348,4 +474,183 @@ export function angularGradientDescent(
     }
   }
   return steps;
+}
+
+// ---- Dense matrix product C = op(A)·op(B): WasmGemm (src/core/linalg/wasmGemm.ts) ----
+// BLIS-style: C is computed in KC-deep slices; for each slice a GEMM_NC-wide block of op(B) is
+// packed into GEMM_NR-column micro-panels (k-major, GEMM_NR values per k) and a GEMM_MC-tall
+// block of op(A) into GEMM_MR-row micro-panels, both zero-padded to whole panels; a register
+// micro-kernel then multiplies one A micro-panel by one B micro-panel (a GEMM_MR×GEMM_NR tile
+// of C held in f64x2 accumulators). The B micro-panel (KC·NR doubles) stays in L1 across the
+// MC/MR micro-kernels that use it, the packed A block in L2, the packed B block in L3.
+// WebAssembly SIMD has no fused multiply-add, so each k costs a mul and an add per f64x2.
+
+const GEMM_MR = 4;
+const GEMM_NR = 4;
+const GEMM_KC = 256;
+const GEMM_MC = 64;
+const GEMM_NC = 1024;
+
+/** Bytes of scratch (packed blocks and one edge tile) that gemm needs at `work`. */
+export function gemmWorkBytes(): i32 {
+  return (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC + GEMM_MR * GEMM_NR) << 3;
+}
+
+// A[i, k] of op(A) is at A + (i·rs + k·cs)·8: rows i0..i0+mc, depth k0..k0+kc, into micro-panels
+function gemmPackA(A: usize, rs: i32, cs: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize): void {
+  for (let p = 0; p < mc; p += GEMM_MR) {
+    const rows = min(GEMM_MR, mc - p);
+    const base = dst + (<usize>(p * kc) << 3);
+    for (let r = 0; r < GEMM_MR; r++) {
+      const out = base + (<usize>r << 3);
+      if (r < rows) {
+        let src = A + (<usize>((i0 + p + r) * rs + k0 * cs) << 3);
+        const step = <usize>cs << 3;
+        for (let k = 0; k < kc; k++) {
+          store<f64>(out + (<usize>(k * GEMM_MR) << 3), load<f64>(src));
+          src += step;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) store<f64>(out + (<usize>(k * GEMM_MR) << 3), 0);
+      }
+    }
+  }
+}
+
+// B[k, j] of op(B) is at B + (k·rs + j·cs)·8: depth k0..k0+kc, columns j0..j0+nc
+function gemmPackB(B: usize, rs: i32, cs: i32, k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  for (let p = 0; p < nc; p += GEMM_NR) {
+    const cols = min(GEMM_NR, nc - p);
+    const base = dst + (<usize>(p * kc) << 3);
+    if (cols == GEMM_NR && cs == 1) {
+      let src = B + (<usize>(k0 * rs + j0 + p) << 3);
+      const step = <usize>rs << 3;
+      for (let k = 0; k < kc; k++) {
+        const out = base + (<usize>(k * GEMM_NR) << 3);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        src += step;
+      }
+      continue;
+    }
+    for (let c = 0; c < GEMM_NR; c++) {
+      const out = base + (<usize>c << 3);
+      if (c < cols) {
+        let src = B + (<usize>(k0 * rs + (j0 + p + c) * cs) << 3);
+        const step = <usize>rs << 3;
+        for (let k = 0; k < kc; k++) {
+          store<f64>(out + (<usize>(k * GEMM_NR) << 3), load<f64>(src));
+          src += step;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) store<f64>(out + (<usize>(k * GEMM_NR) << 3), 0);
+      }
+    }
+  }
+}
+
+// The 4×4 tile C[0..4, 0..4] (row stride ldc bytes) = (accumulate ? C : 0) + Ap·Bp over kc.
+// Kept a separate function so that V8's optimizing tier replaces it early (a running
+// baseline-compiled frame is never replaced, and gemm itself runs once per product).
+function gemmMicro4x4(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: i32): void {
+  let c00 = f64x2.splat(0);
+  let c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0);
+  let c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0);
+  let c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0);
+  let c31 = f64x2.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(a0, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a0, b1));
+    const a1 = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a1, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a1, b1));
+    const a2 = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a2, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a2, b1));
+    const a3 = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a3, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a3, b1));
+    pa += 32;
+    pb += 32;
+  }
+  const r1 = c + ldc;
+  const r2 = r1 + ldc;
+  const r3 = r2 + ldc;
+  if (accumulate) {
+    c00 = f64x2.add(c00, v128.load(c));
+    c01 = f64x2.add(c01, v128.load(c, 16));
+    c10 = f64x2.add(c10, v128.load(r1));
+    c11 = f64x2.add(c11, v128.load(r1, 16));
+    c20 = f64x2.add(c20, v128.load(r2));
+    c21 = f64x2.add(c21, v128.load(r2, 16));
+    c30 = f64x2.add(c30, v128.load(r3));
+    c31 = f64x2.add(c31, v128.load(r3, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(r1, c10);
+  v128.store(r1, c11, 16);
+  v128.store(r2, c20);
+  v128.store(r2, c21, 16);
+  v128.store(r3, c30);
+  v128.store(r3, c31, 16);
+}
+
+/**
+ * C (M×N, row-major, at C) = op(A)·op(B), overwriting C. op(A) is M×K: A stored M×K, or K×M
+ * when transA; op(B) is K×N: B stored K×N, or N×K when transB. `work` points to
+ * gemmWorkBytes() of scratch. Sums over k run in increasing k within each KC slice, slices
+ * added in order: the rounding differs from a plain dot product only in that grouping.
+ */
+export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, work: usize): void {
+  const ldc = <usize>N << 3;
+  if (K == 0) {
+    for (let i = 0; i < M * N; i++) store<f64>(C + (<usize>i << 3), 0);
+    return;
+  }
+  const rsA = transA ? 1 : K;
+  const csA = transA ? M : 1;
+  const rsB = transB ? 1 : N;
+  const csB = transB ? K : 1;
+  const packA = work;
+  const packB = packA + (<usize>(GEMM_MC * GEMM_KC) << 3);
+  const tile = packB + (<usize>(GEMM_KC * GEMM_NC) << 3);
+  for (let j0 = 0; j0 < N; j0 += GEMM_NC) {
+    const nc = min(GEMM_NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += GEMM_KC) {
+      const kc = min(GEMM_KC, K - k0);
+      const acc = k0 > 0 ? 1 : 0;
+      gemmPackB(B, rsB, csB, k0, kc, j0, nc, packB);
+      for (let i0 = 0; i0 < M; i0 += GEMM_MC) {
+        const mc = min(GEMM_MC, M - i0);
+        gemmPackA(A, rsA, csA, i0, mc, k0, kc, packA);
+        for (let jr = 0; jr < nc; jr += GEMM_NR) {
+          const nr = min(GEMM_NR, nc - jr);
+          const pb = packB + (<usize>(jr * kc) << 3);
+          for (let ir = 0; ir < mc; ir += GEMM_MR) {
+            const mr = min(GEMM_MR, mc - ir);
+            const pa = packA + (<usize>(ir * kc) << 3);
+            const c = C + <usize>(i0 + ir) * ldc + (<usize>(j0 + jr) << 3);
+            if (mr == GEMM_MR && nr == GEMM_NR) {
+              gemmMicro4x4(kc, pa, pb, c, ldc, acc);
+            } else {
+              gemmMicro4x4(kc, pa, pb, tile, GEMM_NR << 3, 0);
+              for (let r = 0; r < mr; r++)
+                for (let q = 0; q < nr; q++) {
+                  const t = load<f64>(tile + (<usize>(r * GEMM_NR + q) << 3));
+                  const o = c + <usize>r * ldc + (<usize>q << 3);
+                  store<f64>(o, acc ? load<f64>(o) + t : t);
+                }
+            }
+          }
+        }
+      }
+    }
+  }
 }

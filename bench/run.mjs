@@ -8,8 +8,8 @@
  * setting, matrix products through the installed kernels; see BENCHMARKS.md).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runExperiment } from "../dist/core/experiment/run.js";
@@ -18,6 +18,7 @@ import { Rng } from "../dist/core/random/rng.js";
 import { writeNpyFile } from "../dist/io/npy.js";
 import { loadSpecArrays } from "../dist/io/specFile.js";
 import { selectKernels } from "../dist/kernels/index.js";
+import { renderPng, writeFigure } from "../dist/plot/render.js";
 import { validateSpec } from "../dist/spec/validate.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,11 +67,9 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function populationWorkload(dir) {
-  const d = 100;
-  const n = 8;
+async function populationWorkload(dir, params = {}) {
+  const { d = 100, n = 8, steps = quick ? 20_000 : 100_000, backends } = params;
   const lr = 0.05;
-  const steps = quick ? 20_000 : 100_000;
   const rng = new Rng(7);
   const W0 = rng.fillNormal(new Float64Array(n * d), 0.1);
   const v = new Float64Array(d);
@@ -89,12 +88,11 @@ async function populationWorkload(dir) {
     metrics: ["loss"],
   };
   const ours = await timeOverparam(doc, dir);
-  const baselines = pythonBaselines("population.py", [
-    path.join(dir, "W0.npy"),
-    path.join(dir, "v.npy"),
-    String(lr),
-    String(steps),
-  ]);
+  const baselines = pythonBaselines(
+    "population.py",
+    [path.join(dir, "W0.npy"), path.join(dir, "v.npy"), String(lr), String(steps)],
+    backends,
+  );
   return {
     name: "population",
     setting: `ReLU population loss, d = ${d}, n = ${n}, GD η = ${lr}, ${steps} steps`,
@@ -106,9 +104,9 @@ async function populationWorkload(dir) {
 }
 
 /** Runs a Python baseline script for both backends; a failure is recorded as missing. */
-function pythonBaselines(script, scriptArgs) {
+function pythonBaselines(script, scriptArgs, backends = ["numpy", "torch"]) {
   const baselines = {};
-  for (const backend of ["numpy", "torch"]) {
+  for (const backend of backends) {
     try {
       const out = execFileSync(
         pythons[backend],
@@ -144,12 +142,11 @@ async function timeOverparam(doc, dir, engine = {}) {
   return Array.from({ length: repeats }, once);
 }
 
-async function smallEmpiricalWorkload(dir) {
+async function smallEmpiricalWorkload(dir, params = {}) {
+  const { N = 200, steps = quick ? 20_000 : 100_000, backends } = params;
   const d = 10;
   const K = 10;
-  const N = 200;
   const lr = 0.001;
-  const steps = quick ? 20_000 : 100_000;
   const rng = new Rng(11);
   const W0 = rng.fillNormal(new Float64Array(K * d), 0.01 / Math.sqrt(d));
   const X = rng.fillNormal(new Float64Array(N * d), 1);
@@ -180,13 +177,17 @@ async function smallEmpiricalWorkload(dir) {
     },
     dir,
   );
-  const baselines = pythonBaselines("quadratic.py", [
-    path.join(dir, "wa_W0.npy"),
-    path.join(dir, "wa_X.npy"),
-    path.join(dir, "wa_y.npy"),
-    String(lr),
-    String(steps),
-  ]);
+  const baselines = pythonBaselines(
+    "quadratic.py",
+    [
+      path.join(dir, "wa_W0.npy"),
+      path.join(dir, "wa_X.npy"),
+      path.join(dir, "wa_y.npy"),
+      String(lr),
+      String(steps),
+    ],
+    backends,
+  );
   return {
     name: "small empirical",
     setting: `quadratic, d = ${d}, N = ${N}, K = ${K}, GD η = ${lr}, ${steps} steps`,
@@ -196,12 +197,9 @@ async function smallEmpiricalWorkload(dir) {
   };
 }
 
-async function largeEmpiricalWorkload(dir) {
-  const d = 1000;
-  const N = 1000;
-  const m = 4096;
+async function largeEmpiricalWorkload(dir, params = {}) {
+  const { d = 1000, N = 1000, m = 4096, steps = quick ? 5 : 20, backends } = params;
   const lr = 0.5;
-  const steps = quick ? 5 : 20;
   const rng = new Rng(13);
   // DU §5: inputs on the unit sphere, labels N(0, 1), wᵣ ~ N(0, I), aᵣ = ±1
   const X = rng.fillNormal(new Float64Array(N * d), 1);
@@ -218,49 +216,64 @@ async function largeEmpiricalWorkload(dir) {
   await writeNpyFile(path.join(dir, "du_a.npy"), { shape: [m], data: a });
   await writeNpyFile(path.join(dir, "du_X.npy"), { shape: [N, d], data: X });
   await writeNpyFile(path.join(dir, "du_y.npy"), { shape: [N], data: y });
-  const kernels = selectKernels({ choice: process.env.OVERPARAM_KERNELS ?? "auto" });
-  const ours = await timeOverparam(
-    {
-      name: "bench-large-empirical",
-      dimension: d,
-      activation: "relu",
-      teacher: { kind: "noise", std: 1 },
-      student: {
-        width: m,
-        parameterization: "ntk",
-        outputWeights: "du_a.npy",
-        init: { kind: "file", weights: "du_W0.npy" },
+  // one row per backend on the same arrays: $OVERPARAM_KERNELS picks one; by default ONNX
+  // Runtime (auto) and the WebAssembly kernel; --portable adds the TypeScript kernel (~7 s/step)
+  const choices =
+    params.choices ??
+    (process.env.OVERPARAM_KERNELS
+      ? [process.env.OVERPARAM_KERNELS]
+      : ["auto", "wasm", ...(args.has("--portable") ? ["portable"] : [])]);
+  const timed = [];
+  for (const choice of choices) {
+    const kernels = selectKernels({ choice });
+    const ours = await timeOverparam(
+      {
+        name: "bench-large-empirical",
+        dimension: d,
+        activation: "relu",
+        teacher: { kind: "noise", std: 1 },
+        student: {
+          width: m,
+          parameterization: "ntk",
+          outputWeights: "du_a.npy",
+          init: { kind: "file", weights: "du_W0.npy" },
+        },
+        loss: {
+          kind: "empirical",
+          scale: 0.5,
+          reduction: "sum",
+          train: { inputs: "du_X.npy", labels: "du_y.npy" },
+        },
+        optimizer: { kind: "gd", lr, steps },
+        record: { pointsPerDecade: 1 },
+        metrics: ["loss"],
       },
-      loss: {
-        kind: "empirical",
-        scale: 0.5,
-        reduction: "sum",
-        train: { inputs: "du_X.npy", labels: "du_y.npy" },
-      },
-      optimizer: { kind: "gd", lr, steps },
-      record: { pointsPerDecade: 1 },
-      metrics: ["loss"],
-    },
-    dir,
-    { matrixKernels: kernels.kernels },
+      dir,
+      { matrixKernels: kernels.kernels },
+    );
+    timed.push({ kernels: kernels.describeRun(), ours });
+  }
+  const baselines = pythonBaselines(
+    "large.py",
+    [
+      path.join(dir, "du_W0.npy"),
+      path.join(dir, "du_a.npy"),
+      path.join(dir, "du_X.npy"),
+      path.join(dir, "du_y.npy"),
+      String(lr),
+      String(steps),
+    ],
+    backends,
   );
-  const baselines = pythonBaselines("large.py", [
-    path.join(dir, "du_W0.npy"),
-    path.join(dir, "du_a.npy"),
-    path.join(dir, "du_X.npy"),
-    path.join(dir, "du_y.npy"),
-    String(lr),
-    String(steps),
-  ]);
-  return {
+  return timed.map(({ kernels, ours }) => ({
     name: "large empirical",
     setting: `ReLU ntk, N = ${N} on the unit sphere, d = ${d}, m = ${m}, GD η = ${lr}, ${steps} steps`,
     unit: "s/step",
-    kernels: kernels.describeRun(),
+    kernels,
     steps,
     ours,
     baselines,
-  };
+  }));
 }
 
 /**
@@ -491,6 +504,132 @@ await import(${JSON.stringify(path.join(here, "../bin/overparam.js"))});`;
   return { steps, seconds, maxRssMB, limitMB: 200, ok: maxRssMB < 200 };
 }
 
+/**
+ * `--scaling`: time per step against m, d and N for overparam and numpy (one thread of work
+ * each as configured; medians of repeats), as a log–log figure in bench/figures/scaling.png
+ * with its points in bench/figures/scaling.csv (both committed). Every point's final losses
+ * must agree to 1e-9 like the main workloads; a point that does not is left out and listed.
+ */
+async function scaling(dir) {
+  const s = quick ? 0.3 : 1; // fewer steps with --quick
+  const popSteps = (m) => Math.round(s * Math.min(20_000, Math.max(500, 20_000 / m)));
+  const sweeps = [
+    {
+      title: "population (XD), d = 100: against m",
+      xLabel: "student width m",
+      values: [2, 4, 8, 16, 32, 64],
+      run: (m) => populationWorkload(dir, { n: m, steps: popSteps(m), backends: ["numpy"] }),
+    },
+    {
+      title: "population (XD), m = 8: against d",
+      xLabel: "input dimension d",
+      values: [10, 30, 100, 300, 1000, 3000],
+      run: (d) => populationWorkload(dir, { d, steps: Math.round(s * 5000), backends: ["numpy"] }),
+    },
+    {
+      title: "empirical: against N (WA: d = 10, m = 10; DU: d = 500, m = 1024)",
+      xLabel: "training samples N",
+      values: [100, 1000, 10_000, 50_000],
+      run: (N) =>
+        smallEmpiricalWorkload(dir, { N, steps: Math.round(s * 500), backends: ["numpy"] }),
+      label: "WA quadratic",
+    },
+    {
+      title: "empirical: against N (WA: d = 10, m = 10; DU: d = 500, m = 1024)",
+      xLabel: "training samples N",
+      values: [125, 250, 500, 1000, 2000],
+      run: (N) =>
+        largeEmpiricalWorkload(dir, {
+          N,
+          d: 500,
+          m: 1024,
+          steps: 3,
+          backends: ["numpy"],
+          choices: ["auto", "wasm"],
+        }),
+      label: "DU ReLU",
+    },
+    {
+      title: "DU ReLU empirical, N = d = 500: against m",
+      xLabel: "student width m",
+      values: [256, 512, 1024, 2048, 4096],
+      run: (m) =>
+        largeEmpiricalWorkload(dir, {
+          N: 500,
+          d: 500,
+          m,
+          steps: 3,
+          backends: ["numpy"],
+          choices: ["auto", "wasm"],
+        }),
+    },
+    {
+      title: "DU ReLU empirical, N = 500, m = 1024: against d",
+      xLabel: "input dimension d",
+      values: [125, 250, 500, 1000, 2000],
+      run: (d) =>
+        largeEmpiricalWorkload(dir, {
+          N: 500,
+          d,
+          m: 1024,
+          steps: 3,
+          backends: ["numpy"],
+          choices: ["auto", "wasm"],
+        }),
+    },
+  ];
+  const panels = new Map();
+  const points = [];
+  const disagreements = [];
+  for (const sweep of sweeps) {
+    if (!panels.has(sweep.title))
+      panels.set(sweep.title, {
+        title: sweep.title,
+        xLabel: sweep.xLabel,
+        yLabel: "seconds per step",
+        logX: true,
+        logY: true,
+        series: new Map(),
+      });
+    const panel = panels.get(sweep.title);
+    const add = (name, x, seconds) => {
+      if (!panel.series.has(name)) panel.series.set(name, { name, points: [] });
+      const series = panel.series.get(name);
+      if (series.points.some((p) => p.x === x)) return; // numpy: once per point
+      series.points.push({ x, y: seconds });
+      points.push({ panel: sweep.title, series: name, x, secondsPerStep: seconds });
+    };
+    for (const v of sweep.values) {
+      const prefix = sweep.label ? `${sweep.label}: ` : "";
+      for (const w of [await sweep.run(v)].flat()) {
+        const row = summarize(w);
+        const backend = w.kernels ? ` (${/^onnx/.test(w.kernels) ? "onnx" : w.kernels})` : "";
+        add(`${prefix}overparam${backend}`, v, 1 / row.overparam.stepsPerSecond);
+        if (row.numpy?.agree) add(`${prefix}numpy`, v, 1 / row.numpy.stepsPerSecond);
+        else disagreements.push({ panel: sweep.title, x: v, backend, numpy: row.numpy });
+      }
+      console.log(`scaling: ${sweep.title}: ${v} done`);
+    }
+  }
+  const fig = {
+    id: "scaling",
+    title: `Time per step, overparam against numpy (log–log; ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores)`,
+    panels: [...panels.values()].map((p) => ({ ...p, series: [...p.series.values()] })),
+    columns: 2,
+    panelWidth: 340,
+    panelHeight: 220,
+  };
+  const figures = path.join(here, "figures");
+  mkdirSync(figures, { recursive: true });
+  const written = await writeFigure(fig, figures);
+  // committed: a PNG at 1× (BENCHMARKS.md shows it; biome lints SVG files, and the rendered
+  // SVG has no <title>) and the CSV of its points
+  writeFileSync(written.png, renderPng(readFileSync(written.svg, "utf8"), 1).png);
+  rmSync(written.svg, { force: true });
+  rmSync(written.vegaLite, { force: true });
+  return { points, disagreements };
+}
+
 // `--only population|small|large|memory|lab` (repeatable) runs a subset; lab runs only when named.
 const workloads = {
   population: populationWorkload,
@@ -506,9 +645,29 @@ for (const name of only)
     );
     process.exit(2);
   }
+if (args.has("--scaling")) {
+  const t0 = performance.now();
+  const result = await scaling(dir);
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+    load: loadavg()[0],
+  };
+  rmSync(dir, { recursive: true, force: true });
+  for (const p of result.points)
+    console.log(`${p.panel} | ${p.series} | ${p.x} | ${p.secondsPerStep.toExponential(3)} s/step`);
+  for (const d of result.disagreements) console.log(`DISAGREES (left out): ${JSON.stringify(d)}`);
+  console.log(
+    `scaling: ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${machine.load.toFixed(1)}; figure in bench/figures/scaling.png`,
+  );
+  process.exit(0);
+}
 const rows = [];
 for (const [name, workload] of Object.entries(workloads))
-  if (only.length === 0 || only.includes(name)) rows.push(summarize(await workload(dir)));
+  if (only.length === 0 || only.includes(name))
+    for (const w of [await workload(dir)].flat()) rows.push(summarize(w));
 const memory = only.length === 0 || only.includes("memory") ? memoryCheck() : null;
 const browser = only.includes("lab") ? await labWorkload() : null;
 const machine = {
@@ -516,13 +675,17 @@ const machine = {
   cores: cpus().length,
   node: process.version,
   date: new Date().toISOString(),
+  /** 1-minute load average at the end: other processes share these cores */
+  load: loadavg()[0],
 };
 rmSync(dir, { recursive: true, force: true });
 writeFileSync(
   path.join(here, "results.json"),
   `${JSON.stringify({ machine, quick, repeats, rows, memory, ...(browser ? { browser } : {}) }, null, 2)}\n`,
 );
-console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.date}${quick ? " (--quick)" : ""}`);
+console.log(
+  `${machine.cpu}, ${machine.cores} cores, load ${machine.load.toFixed(1)}, ${machine.date}${quick ? " (--quick)" : ""}`,
+);
 for (const r of rows) {
   const speed = (stepsPerSecond) =>
     r.unit === "s/step"

@@ -31,7 +31,8 @@ export { specJsonSchema } from "./spec/jsonSchema.js";
 export interface NodeSimulateOptions extends Omit<SimulateOptions, "matrixKernels"> {
   /**
    * Matrix products of large empirical losses: "auto" (ONNX Runtime when it loads, for
-   * products large enough to gain; the default), "portable", "onnx", or your own kernels.
+   * products large enough to gain, else the WebAssembly kernel; the default), "onnx", "wasm"
+   * (WebAssembly SIMD, one thread), "portable" (TypeScript), or your own kernels.
    */
   kernels?: KernelChoice | MatrixKernels;
   /** Folder that relative .npy paths in the spec are read from (default: the working folder). */

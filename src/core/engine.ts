@@ -1,4 +1,5 @@
 import { type MatrixKernels, portableKernels } from "./linalg/gemm.js";
+import { createWasmGemm } from "./linalg/wasmGemm.js";
 import { type KernelInstance, kernelInstance, kernelModule } from "./wasm/kernels.js";
 
 /**
@@ -9,7 +10,11 @@ import { type KernelInstance, kernelInstance, kernelModule } from "./wasm/kernel
  * Every choice here gives the same numbers up to rounding (tests compare them).
  */
 export interface EngineOptions {
-  /** Matrix products of the large empirical losses and DU metrics (default: portable TypeScript). */
+  /**
+   * Matrix products of the large empirical losses and DU metrics (default: the WebAssembly
+   * SIMD kernel, a private instance per engine; the portable TypeScript kernel when
+   * `webAssembly` is false or WebAssembly SIMD is missing).
+   */
   matrixKernels?: MatrixKernels;
   /** Use the WebAssembly SIMD kernels where they exist (default true; false: TypeScript loops). */
   webAssembly?: boolean;
@@ -32,7 +37,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const notes: string[] = [];
   const webAssembly = options.webAssembly !== false;
   return {
-    matrixKernels: options.matrixKernels ?? portableKernels,
+    matrixKernels: options.matrixKernels ?? (webAssembly ? createWasmGemm() : portableKernels),
     webAssembly,
     notes,
     wasmInstance(doubles) {

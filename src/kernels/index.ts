@@ -1,12 +1,15 @@
 /**
- * Choosing the matrix-product backend in Node (the core defaults to the portable kernels and
+ * Choosing the matrix-product backend in Node (the core defaults to the WebAssembly kernel and
  * never imports this). "auto" takes ONNX Runtime when it loads and passes its self-check, and
- * otherwise the portable kernels; "onnx" insists; "portable" forces the pure-TypeScript path.
+ * otherwise the WebAssembly SIMD kernel (itself falling back to TypeScript where WebAssembly
+ * SIMD is missing); "onnx" insists; "wasm" forces the WebAssembly kernel (what a browser or an
+ * install without onnxruntime-node gets); "portable" forces the pure-TypeScript kernel.
  */
 import { type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
+import { createWasmGemm } from "../core/linalg/wasmGemm.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
 
-export const KERNEL_CHOICES = ["auto", "portable", "onnx"] as const;
+export const KERNEL_CHOICES = ["auto", "portable", "onnx", "wasm"] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 export interface KernelSelection {
@@ -41,12 +44,18 @@ export interface SelectedKernels {
  * Creates the chosen backend, to be passed to the engine (setupRun's options); it installs
  * nothing globally, so a thread may hold several. "auto" loads ONNX Runtime only when the first
  * product large enough for it comes (a population run never pays its ~30 MB and load time)
- * and falls back to the portable kernels, naming the reason, when it cannot load. "onnx" loads
- * at once and throws when it is not available.
+ * and falls back to the WebAssembly kernel, naming the reason, when it cannot load; smaller
+ * products run on the WebAssembly kernel too. "onnx" loads at once and throws when it is not
+ * available.
  */
 export function selectKernels(selection: KernelSelection): SelectedKernels {
   if (selection.choice !== "auto") {
     let kernels: MatrixKernels = portableKernels;
+    if (selection.choice === "wasm") {
+      const wasm = createWasmGemm();
+      kernels = wasm;
+      return { kernels, startRun() {}, describeRun: () => wasm.name };
+    }
     if (selection.choice === "onnx") {
       const loaded = loadOnnxKernels({ threads: selection.threads });
       if (!loaded.kernels) throw new Error(`--kernels onnx: ${loaded.reason}`);
@@ -57,10 +66,13 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
   let onnx: MatrixKernels | null | undefined; // undefined: not tried yet
   let reason = "";
   let largeProducts = 0; // in the current run
+  const wasm = createWasmGemm();
   const auto: MatrixKernels = {
     get name() {
       if (onnx) return onnx.name;
-      return onnx === null ? `portable (${reason})` : "portable (onnxruntime not loaded yet)";
+      return onnx === null
+        ? `${wasm.name} (${reason})`
+        : `${wasm.name} (onnxruntime not loaded yet)`;
     },
     gemm(transA, transB, M, N, K, A, B, C) {
       if (M * N * K >= ONNX_MIN_WORK) {
@@ -71,7 +83,7 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
           reason = loaded.reason;
         }
       }
-      (onnx ?? portableKernels).gemm(transA, transB, M, N, K, A, B, C);
+      (onnx ?? wasm).gemm(transA, transB, M, N, K, A, B, C);
     },
   };
   return {
@@ -80,6 +92,6 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
       largeProducts = 0;
     },
     describeRun: () =>
-      largeProducts === 0 ? "portable (no product large enough for onnxruntime)" : auto.name,
+      largeProducts === 0 ? `${wasm.name} (no product large enough for onnxruntime)` : auto.name,
   };
 }

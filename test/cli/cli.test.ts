@@ -176,7 +176,7 @@ describe("overparam CLI", () => {
     const bad = cli(["run", "xd-fig1", "--out", out, "--kernels", "gpu", ...tiny]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      "argument 'gpu' is invalid. Allowed choices are auto, portable, onnx",
+      "argument 'gpu' is invalid. Allowed choices are auto, portable, onnx, wasm",
     );
     const unknown = cli(["run", "xd-fig1", "--out", out, "--bogus", ...tiny]);
     expect(unknown.code).toBe(2);
@@ -188,7 +188,7 @@ describe("overparam CLI", () => {
     });
     expect(env.status).toBe(2);
     expect(env.stderr.trim()).toBe(
-      'error: OVERPARAM_KERNELS: "bad" is not a kernel backend; use one of auto, portable, onnx',
+      'error: OVERPARAM_KERNELS: "bad" is not a kernel backend; use one of auto, portable, onnx, wasm',
     );
     expect(existsSync(out)).toBe(false);
   });

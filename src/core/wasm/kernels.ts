@@ -30,6 +30,7 @@ export interface KernelExports {
     rho: number,
     gU: number,
     gA: number,
+    pairs: number,
   ): number;
   angularGradientDescent(
     steps: number,
@@ -52,7 +53,10 @@ export interface KernelExports {
     uNorms: number,
     rho: number,
     gU: number,
+    pairs: number,
   ): number;
+  /** y[k] = atan x[k] (k < n) by the two-lane atan of the angular kernel; byte offsets. */
+  atanArray(n: number, x: number, y: number): void;
   quadraticMomentEvaluate(
     m: number,
     d: number,
@@ -72,6 +76,19 @@ export interface KernelExports {
     factor: number,
     epsSq: number,
   ): number;
+  /** Bytes of scratch that gemm needs at its `work` argument. */
+  gemmWorkBytes(): number;
+  gemm(
+    transA: number,
+    transB: number,
+    M: number,
+    N: number,
+    K: number,
+    A: number,
+    B: number,
+    C: number,
+    work: number,
+  ): void;
 }
 
 export interface KernelInstance {

@@ -78,7 +78,22 @@ export class AngularPopulationLoss implements NeuronLoss {
   private createKernel(engine: Engine) {
     const { m, d, teacher } = this;
     const r = teacher.r;
-    const { offsets, total } = layout([m * d, m, (m + r) * d, r, r, r * d, m, d, m * d, m]);
+    // last: the kernel's pair scratch (angularPairDoubles in assembly/kernels.ts): three arrays
+    // of one entry per pair, rounded up to even for two-lane passes
+    const pairDoubles = 3 * ((((m * (m - 1)) >> 1) + m * r + 2) & ~1);
+    const { offsets, total } = layout([
+      m * d,
+      m,
+      (m + r) * d,
+      r,
+      r,
+      r * d,
+      m,
+      d,
+      m * d,
+      m,
+      pairDoubles,
+    ]);
     const instance = engine.wasmInstance(total);
     if (!instance) return null;
     const { f64 } = instance;
@@ -112,7 +127,7 @@ export class AngularPopulationLoss implements NeuronLoss {
     if (kernel) {
       kernel.U.set(U.length === m * d ? U : U.subarray(0, m * d));
       kernel.A.set(A.length === m ? A : A.subarray(0, m));
-      const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU, oGA] = kernel.at;
+      const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU, oGA, oPairs] = kernel.at;
       const value = kernel.instance.exports.angularEvaluate(
         m,
         this.teacher.r,
@@ -133,6 +148,7 @@ export class AngularPopulationLoss implements NeuronLoss {
         oRho,
         oGU,
         oGA,
+        oPairs,
       );
       if (gU) gU.set(kernel.gU);
       if (gA) gA.set(kernel.gA);
@@ -236,7 +252,7 @@ export class AngularPopulationLoss implements NeuronLoss {
     if (!kernel) return null;
     kernel.U.set(U.length === m * d ? U : U.subarray(0, m * d));
     kernel.A.set(A.length === m ? A : A.subarray(0, m));
-    const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU] = kernel.at;
+    const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU, , oPairs] = kernel.at;
     const done = kernel.instance.exports.angularGradientDescent(
       steps,
       eta,
@@ -258,6 +274,7 @@ export class AngularPopulationLoss implements NeuronLoss {
       oUNorms,
       oRho,
       oGU,
+      oPairs,
     );
     U.set(kernel.U);
     return done;
