@@ -301,11 +301,14 @@ describe("the lab in headless Chromium", () => {
     const browserCsv = readFileSync((await download.path())!, "utf8");
     const cliCsv = readFileSync(path.join(cliRun, "metrics.csv"), "utf8");
     expect(browserCsv.split("\n").length).toBeGreaterThan(50);
-    // Same rows and columns; the values agree to ≤ 1e-12 relative (measured: 1.4e-13 after 3000
-    // steps), not bit for bit, although both sides use the WebAssembly kernels: Chromium's V8 and
-    // Node 20's V8 (11.3) round Math.acos, atan2, exp, log, sin, cos and pow differently in the
-    // last bit (about 1 value in 10 on random inputs), and the ReLU closed form uses acos, so
-    // the first differing ulp appears at step 1 and the dynamics carry it on.
+    // Same rows and columns, the same steps and times. The values are not bit for bit equal,
+    // although both sides run the same WebAssembly kernels: the metrics computed in JavaScript
+    // (angles through Math.acos/atan2, and the initial draw through Math.log/sin/cos) round in
+    // the last bit differently in Chromium's V8 and Node 20's. Measured (xd-fig1, n = 3, 3000
+    // steps): the loss agrees to ~2e-15 relative in every row; a derived column that is a
+    // small difference of larger terms (xd_H, 3e-6 at step 1000) shows 3e-11 relative. So each
+    // column is compared relative to its own scale (its largest magnitude over the run), ≤ 1e-12
+    // of it (measured 1e-15), and the loss ≤ 1e-12 relative row by row.
     const parse = (text: string) =>
       text
         .trim()
@@ -316,22 +319,33 @@ describe("the lab in headless Chromium", () => {
     expect(bHead).toEqual(cHead);
     expect(bRows.length).toBe(cRows.length);
     expect(bRows.length).toBeGreaterThan(50);
-    let worst = 0;
+    const scale = bHead.map((_, k) =>
+      Math.max(...cRows.map((r) => Math.abs(Number(r[k]))).filter(Number.isFinite), 1e-300),
+    );
+    let worstLoss = 0;
+    let worstScaled = 0;
     bRows.forEach((row, i) => {
       row.forEach((cell, k) => {
         const name = bHead[k];
         const x = Number(cell);
         const y = Number(cRows[i][k]);
-        if (["step", "time"].includes(name) || cell === "nan")
+        if (["step", "time"].includes(name) || cell === "nan" || cRows[i][k] === "nan") {
           expect(cell, `row ${i} ${name}`).toBe(cRows[i][k]);
-        else {
+          return;
+        }
+        const scaled = Math.abs(x - y) / scale[k];
+        worstScaled = Math.max(worstScaled, scaled);
+        expect(scaled, `row ${i} ${name}: ${cell} vs ${cRows[i][k]}`).toBeLessThanOrEqual(1e-12);
+        if (name === "loss") {
           const rel = x === y ? 0 : Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y));
-          worst = Math.max(worst, rel);
-          expect(rel, `row ${i} ${name}: ${cell} vs ${cRows[i][k]}`).toBeLessThanOrEqual(1e-12);
+          worstLoss = Math.max(worstLoss, rel);
+          expect(rel, `row ${i} loss: ${cell} vs ${cRows[i][k]}`).toBeLessThanOrEqual(1e-12);
         }
       });
     });
-    process.stdout.write(`lab vs CLI: ${bRows.length} rows, worst relative difference ${worst}\n`);
+    process.stdout.write(
+      `lab vs CLI: ${bRows.length} rows; loss worst relative difference ${worstLoss}, every column worst difference relative to its scale ${worstScaled}\n`,
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
