@@ -5,21 +5,19 @@
  * envelope (1 − ηλ₀/2)ᵏ‖y − u(0)‖².
  */
 import { formatNumber, isMonotone, median, semiLogFit } from "../../analysis/series.js";
-import type { Verdict } from "../../analysis/verdict.js";
 import type { Figure, Series } from "../../plot/charts.js";
 import type { LoadedRun } from "../load.js";
+import { claim, type Missing, missing } from "./claim.js";
 import {
   groupBySwept,
   lastValue,
-  missingEvidence,
   ofPreset,
   seedSeries,
   seedsPer,
   theoryLine,
   usable,
-  verdict,
 } from "./common.js";
-import type { Paper, PaperData } from "./types.js";
+import { definePaper, type Paper, type PaperData } from "./types.js";
 
 const P = "du";
 
@@ -124,138 +122,156 @@ function fig1(data: PaperData): Figure[] {
   ];
 }
 
-function verdicts(data: PaperData): Verdict[] {
-  const runs = usable(ofPreset(data.runs, "du-fig1"));
-  const groups = widths(runs);
-  const out: Verdict[] = [];
-  const ms = groups.map(([m]) => m);
-  const none = groups.length < 2;
-  const seeds = ` (${seedsPer(
+/** du-fig1's runs grouped by width, or why there are too few to compare. */
+function widthGroups(data: PaperData, atLeast: number): [number, LoadedRun[]][] | Missing {
+  const groups = widths(usable(ofPreset(data.runs, "du-fig1")));
+  if (groups.length >= atLeast) return groups;
+  return missing(atLeast > 1 ? "fewer than two widths finished" : "no du-fig1 run finished");
+}
+
+const perM = (groups: [number, LoadedRun[]][]) =>
+  ` (${seedsPer(
     groups.map(([, g]) => g),
     "m",
   )})`;
-  const mono = (column: string) =>
-    groups.map(([, g]) => median(g.map((r) => lastValue(r, column))));
 
-  for (const [column, claim, what] of [
-    [
-      "du_flip_fraction",
-      "Larger m: fewer activation patterns flip during training (Fig. 1b)",
-      "final flip fraction",
-    ],
-    [
-      "du_max_distance",
-      "Larger m: smaller maximum distance from initialization (Fig. 1c)",
-      "final maxᵣ‖wᵣ − wᵣ(0)‖",
-    ],
-  ] as const) {
-    const rule = `${what} (median over seeds) strictly decreasing in m: reproduced if so; partly if the largest m is below the smallest`;
-    if (none) {
-      out.push(missingEvidence(P, claim, rule, "fewer than two widths finished"));
-      continue;
-    }
-    const v = mono(column);
-    const strict = isMonotone(v, "decreasing", { strict: true }).ok;
-    out.push(
-      verdict(
-        P,
-        claim,
-        strict ? "reproduced" : v[v.length - 1] < v[0] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: ${formatNumber(v[i])}`).join(", ") + seeds,
-        rule,
-      ),
-    );
-  }
-
-  const rateClaim = "Larger m converges faster (Fig. 1a)";
-  const rateRule =
-    "linear rate −d log‖y−u‖²/dk fitted over all iterations (median over seeds) increasing in m";
-  if (none) out.push(missingEvidence(P, rateClaim, rateRule, "fewer than two widths finished"));
-  else {
-    const rates = groups.map(([, g]) =>
-      median(
-        g.map((r) => {
-          try {
-            return -semiLogFit(Array.from(r.columns.step), Array.from(r.columns.loss)).slope;
-          } catch {
-            return Number.NaN;
-          }
-        }),
-      ),
-    );
-    const strict = isMonotone(rates, "increasing", { strict: true }).ok;
-    out.push(
-      verdict(
-        P,
-        rateClaim,
-        strict ? "reproduced" : rates[rates.length - 1] > rates[0] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: ${formatNumber(rates[i])}/iter`).join(", ") + seeds,
-        rateRule,
-      ),
-    );
-  }
-
-  const envClaim = "Thm. 4.1: ‖y − u(k)‖² ≤ (1 − ηλ₀/2)ᵏ‖y − u(0)‖²";
-  const envRule =
-    "measured/envelope ≤ 1 at every recorded k, every run: reproduced if all widths, partly if the widest";
-  if (groups.length === 0)
-    out.push(missingEvidence(P, envClaim, envRule, "no du-fig1 run finished"));
-  else {
-    const worst = groups.map(([, g]) =>
-      Math.max(
-        ...g.map((r) => {
-          const env = envelope(r);
-          const toRes = residualSq(r);
-          return Math.max(...env.map((p, i) => toRes(r.columns.loss[i]) / p.y));
-        }),
-      ),
-    );
-    const ok = worst.map((w) => w <= 1);
-    out.push(
-      verdict(
-        P,
-        envClaim,
-        ok.every(Boolean) ? "reproduced" : ok[ok.length - 1] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: max ratio ${formatNumber(worst[i])}`).join(", ") + seeds,
-        envRule,
-        "The theorem assumes m = Ω(n⁶/(λ₀⁴δ³)) and η = O(λ₀/n²); our widths and step size are far " +
-          "from those, so this checks the envelope, not the theorem's conditions.",
-      ),
-    );
-  }
-
-  const gramClaim = "λ_min(H(k)) stays ≥ λ₀/2 during training (Lemma 3.2, 3.3)";
-  const gramRule =
-    "min over k of λ_min(H(k))/λ₀: reproduced if ≥ 0.5 for every width, partly if for the widest";
-  if (groups.length === 0)
-    out.push(missingEvidence(P, gramClaim, gramRule, "no du-fig1 run finished"));
-  else {
-    const ratios = groups.map(([, g]) =>
-      Math.min(
-        ...g.map(
-          (r) => Math.min(...Array.from(r.columns.du_gram_min_eig ?? [Number.NaN])) / lambda0(r),
-        ),
-      ),
-    );
-    const ok = ratios.map((v) => v >= 0.5);
-    out.push(
-      verdict(
-        P,
-        gramClaim,
-        ok.every(Boolean) ? "reproduced" : ok[ok.length - 1] ? "partly" : "not reproduced",
-        ms.map((m, i) => `m=${m}: ${formatNumber(ratios[i])}`).join(", ") +
-          `; λ₀ = ${formatNumber(median(runs.map(lambda0)))}${seeds}`,
-        gramRule,
-      ),
-    );
-  }
-  return out;
+/** A per-width value that should fall with m: reproduced if strictly, partly if last < first. */
+function decreasingInM(id: string, column: string, statement: string, what: string) {
+  return claim({
+    id,
+    paper: P,
+    statement,
+    presets: ["du-fig1"],
+    rule: `${what} (median over seeds) strictly decreasing in m: reproduced if so; partly if the largest m is below the smallest`,
+    measure: (data) => {
+      const groups = widthGroups(data, 2);
+      if ("missing" in groups) return groups;
+      return {
+        groups,
+        values: groups.map(([, g]) => median(g.map((r) => lastValue(r, column)))),
+      };
+    },
+    judge: ({ groups, values: v }) => ({
+      status: isMonotone(v, "decreasing", { strict: true }).ok
+        ? "reproduced"
+        : v[v.length - 1] < v[0]
+          ? "partly"
+          : "not reproduced",
+      measured: groups.map(([m], i) => `m=${m}: ${formatNumber(v[i])}`).join(", ") + perM(groups),
+    }),
+  });
 }
 
-export const duEtAl: Paper = {
+/** The linear rate −d log‖y−u‖²/dk fitted over all iterations. */
+function fittedRate(r: LoadedRun): number {
+  try {
+    return -semiLogFit(Array.from(r.columns.step), Array.from(r.columns.loss)).slope;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export const duClaims = [
+  decreasingInM(
+    "du-fig1b-flips",
+    "du_flip_fraction",
+    "Larger m: fewer activation patterns flip during training (Fig. 1b)",
+    "final flip fraction",
+  ),
+  decreasingInM(
+    "du-fig1c-distance",
+    "du_max_distance",
+    "Larger m: smaller maximum distance from initialization (Fig. 1c)",
+    "final maxᵣ‖wᵣ − wᵣ(0)‖",
+  ),
+  claim({
+    id: "du-fig1a-rate",
+    paper: P,
+    statement: "Larger m converges faster (Fig. 1a)",
+    presets: ["du-fig1"],
+    rule: "linear rate −d log‖y−u‖²/dk fitted over all iterations (median over seeds) increasing in m",
+    measure: (data) => {
+      const groups = widthGroups(data, 2);
+      if ("missing" in groups) return groups;
+      return { groups, rates: groups.map(([, g]) => median(g.map(fittedRate))) };
+    },
+    judge: ({ groups, rates }) => ({
+      status: isMonotone(rates, "increasing", { strict: true }).ok
+        ? "reproduced"
+        : rates[rates.length - 1] > rates[0]
+          ? "partly"
+          : "not reproduced",
+      measured:
+        groups.map(([m], i) => `m=${m}: ${formatNumber(rates[i])}/iter`).join(", ") + perM(groups),
+    }),
+  }),
+  claim({
+    id: "du-thm41-envelope",
+    paper: P,
+    statement: "Thm. 4.1: ‖y − u(k)‖² ≤ (1 − ηλ₀/2)ᵏ‖y − u(0)‖²",
+    presets: ["du-fig1"],
+    rule: "measured/envelope ≤ 1 at every recorded k, every run: reproduced if all widths, partly if the widest",
+    note:
+      "The theorem assumes m = Ω(n⁶/(λ₀⁴δ³)) and η = O(λ₀/n²); our widths and step size are far " +
+      "from those, so this checks the envelope, not the theorem's conditions.",
+    measure: (data) => {
+      const groups = widthGroups(data, 1);
+      if ("missing" in groups) return groups;
+      const worst = groups.map(([, g]) =>
+        Math.max(
+          ...g.map((r) => {
+            const env = envelope(r);
+            const toRes = residualSq(r);
+            return Math.max(...env.map((p, i) => toRes(r.columns.loss[i]) / p.y));
+          }),
+        ),
+      );
+      return { groups, worst };
+    },
+    judge: ({ groups, worst }) => {
+      const ok = worst.map((w) => w <= 1);
+      return {
+        status: ok.every(Boolean) ? "reproduced" : ok[ok.length - 1] ? "partly" : "not reproduced",
+        measured:
+          groups.map(([m], i) => `m=${m}: max ratio ${formatNumber(worst[i])}`).join(", ") +
+          perM(groups),
+      };
+    },
+  }),
+  claim({
+    id: "du-lemma32-gram",
+    paper: P,
+    statement: "λ_min(H(k)) stays ≥ λ₀/2 during training (Lemma 3.2, 3.3)",
+    presets: ["du-fig1"],
+    rule: "min over k of λ_min(H(k))/λ₀: reproduced if ≥ 0.5 for every width, partly if for the widest",
+    measure: (data) => {
+      const groups = widthGroups(data, 1);
+      if ("missing" in groups) return groups;
+      const ratios = groups.map(([, g]) =>
+        Math.min(
+          ...g.map(
+            (r) => Math.min(...Array.from(r.columns.du_gram_min_eig ?? [Number.NaN])) / lambda0(r),
+          ),
+        ),
+      );
+      return { groups, ratios, lambda0: median(groups.flatMap(([, g]) => g.map(lambda0))) };
+    },
+    judge: ({ groups, ratios, lambda0: l0 }) => {
+      const ok = ratios.map((v) => v >= 0.5);
+      return {
+        status: ok.every(Boolean) ? "reproduced" : ok[ok.length - 1] ? "partly" : "not reproduced",
+        measured:
+          groups.map(([m], i) => `m=${m}: ${formatNumber(ratios[i])}`).join(", ") +
+          `; λ₀ = ${formatNumber(l0)}${perM(groups)}`,
+      };
+    },
+  }),
+];
+
+export const duEtAl: Paper = definePaper({
   key: P,
   title: "Gradient descent provably optimizes over-parameterized neural networks",
   citation: "Simon S. Du, Xiyu Zhai, Barnabás Póczos and Aarti Singh, ICLR 2019",
   figures: fig1,
-  verdicts,
-};
+  claims: duClaims,
+});

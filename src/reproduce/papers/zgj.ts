@@ -4,24 +4,23 @@
  * and Claim 2 (two students at angle ±δ around one teacher have loss Θ(δ³)).
  */
 import { classifyDecay, formatNumber, logLogFit, median, tail } from "../../analysis/series.js";
-import { combine, type Verdict } from "../../analysis/verdict.js";
+import { combine } from "../../analysis/verdict.js";
 import { setupRun } from "../../core/experiment/setup.js";
 import type { Figure, Panel, Series } from "../../plot/charts.js";
 import type { LoadedRun } from "../load.js";
+import { claim, type Missing, missing } from "./claim.js";
 import {
   columnXY,
   firstSeed,
   indexedColumns,
   lastValue,
-  missingEvidence,
   ofPreset,
   seedsPer,
   swept,
   theoryLine,
   usable,
-  verdict,
 } from "./common.js";
-import type { Paper, PaperData } from "./types.js";
+import { definePaper, type Paper, type PaperData } from "./types.js";
 
 const P = "zgj";
 
@@ -145,8 +144,9 @@ function fig1(data: PaperData): Figure[] {
   ];
 }
 
-function claim2(data: PaperData): {
-  figure: Figure[];
+/** Claim 2's points (δ, L(δ)) and their log–log fit (null with fewer than two points). */
+function claim2Fit(data: PaperData): {
+  pts: { x: number; y: number }[];
   fit: ReturnType<typeof logLogFit> | null;
   n: number;
 } {
@@ -158,15 +158,19 @@ function claim2(data: PaperData): {
     }))
     .filter((p) => p.x > 0 && p.y > 0)
     .sort((a, b) => a.x - b.x);
-  if (pts.length < 2) return { figure: [], fit: null, n: pts.length };
+  if (pts.length < 2) return { pts, fit: null, n: pts.length };
   const fit = logLogFit(
     pts.map((p) => p.x),
     pts.map((p) => p.y),
   );
+  return { pts, fit, n: pts.length };
+}
+
+function claim2(data: PaperData): { figure: Figure[] } {
+  const { pts, fit } = claim2Fit(data);
+  if (!fit) return { figure: [] };
   const c = Math.exp(fit.intercept);
   return {
-    n: pts.length,
-    fit,
     figure: [
       {
         id: "zgj-claim2",
@@ -237,152 +241,154 @@ function movement(run: LoadedRun): number {
   return median(rel);
 }
 
-function verdicts(
-  data: PaperData,
-  fit: ReturnType<typeof logLogFit> | null,
-  nPoints: number,
-): Verdict[] {
-  const out: Verdict[] = [];
-  const runs = usable(ofPreset(data.runs, "zgj-fig1"));
-  const by = (r: Regime) => runs.filter((run) => regime(run) === r);
-  const tol = 0.05;
+const TOL = 0.05;
 
-  const lazyClaim = "Lazy regime (large init): student neurons barely move (Fig. 1a)";
-  const lazyRule =
-    "median over students of ‖w(T) − w(0)‖/‖w(0)‖: reproduced if < 0.1 in every seed, partly if < 0.3";
-  const lazy = by("lazy").map(movement);
-  out.push(
-    lazy.length === 0
-      ? missingEvidence(P, lazyClaim, lazyRule, "no lazy-regime run finished")
-      : verdict(
-          P,
-          lazyClaim,
-          lazy.every((v) => v < 0.1)
-            ? "reproduced"
-            : lazy.every((v) => v < 0.3)
-              ? "partly"
-              : "not reproduced",
-          `relative movement ${lazy.map((v) => formatNumber(v)).join(", ")} (${seedsPer([by("lazy")])})`,
-          lazyRule,
-          "The paper does not give its lazy-regime setup. Ours scales the init of f = Σ‖w‖|wᵀx| " +
-            "(positive output weights): a large init then starts with an output far above the " +
-            "teacher's, which the students must shrink, so they move. A lazy regime needs an output " +
-            "scaling (Chizat et al.) this preset does not use.",
-        ),
-  );
-
-  for (const [r, claim] of [
-    [
-      "mean-field",
-      "Mean-field regime (small init): every student converges to a teacher direction (Fig. 1b)",
-    ],
-    [
-      "local",
-      "Local regime (init near teachers): every student converges to a teacher direction (Fig. 1c, Thm. 4)",
-    ],
-  ] as const) {
-    const rule = `students with ‖w‖² ≥ 1% of the largest end within ${tol} rad of ±(a teacher): reproduced if all, in every seed; partly if ≥ 80%`;
-    const stats = by(r).map((run) => alignment(run, tol));
-    if (stats.length === 0) {
-      out.push(missingEvidence(P, claim, rule, `no ${r} run finished`));
-      continue;
-    }
-    const total = stats.reduce((s, a) => s + a.counted, 0);
-    const ok = stats.reduce((s, a) => s + a.aligned, 0);
-    const status = ok === total ? "reproduced" : ok >= 0.8 * total ? "partly" : "not reproduced";
-    out.push(
-      verdict(
-        P,
-        claim,
-        status,
-        `${ok}/${total} weighted students aligned; worst angle ${formatNumber(Math.max(...stats.map((s) => s.worst)))} rad (${seedsPer([by(r)])})`,
-        rule,
-      ),
-    );
-  }
-
-  const rateClaim = "Local regime: the loss goes to 0 at least as fast as O(1/T) (Thm. 3 ⇒ Thm. 4)";
-  const rateRule =
-    "classifyDecay of the loss tail: reproduced if linear or polynomial with exponent ≤ −0.9 in every seed";
-  const local = by("local");
-  const fits = local.map((run) => {
-    const { x, y } = columnXY(run, "loss");
-    try {
-      return classifyDecay(x, y);
-    } catch {
-      return null;
-    }
+function alignedClaim(id: string, r: "mean-field" | "local", statement: string) {
+  return claim({
+    id,
+    paper: P,
+    statement,
+    presets: ["zgj-fig1"],
+    rule: `students with ‖w‖² ≥ 1% of the largest end within ${TOL} rad of ±(a teacher): reproduced if all, in every seed; partly if ≥ 80%`,
+    measure: (data) => {
+      const runs = usable(ofPreset(data.runs, "zgj-fig1")).filter((run) => regime(run) === r);
+      if (runs.length === 0) return missing(`no ${r} run finished`);
+      return { runs, stats: runs.map((run) => alignment(run, TOL)) };
+    },
+    judge: ({ runs, stats }) => {
+      const total = stats.reduce((s, a) => s + a.counted, 0);
+      const ok = stats.reduce((s, a) => s + a.aligned, 0);
+      return {
+        status: ok === total ? "reproduced" : ok >= 0.8 * total ? "partly" : "not reproduced",
+        measured: `${ok}/${total} weighted students aligned; worst angle ${formatNumber(Math.max(...stats.map((s) => s.worst)))} rad (${seedsPer([runs])})`,
+      };
+    },
   });
-  out.push(
-    local.length === 0
-      ? missingEvidence(P, rateClaim, rateRule, "no local-regime run finished")
-      : verdict(
-          P,
-          rateClaim,
-          combine(
-            fits.map(
-              (f) =>
-                f !== null &&
-                (f.kind === "linear" || (f.kind === "polynomial" && f.exponent <= -0.9)),
-            ),
-          ),
-          fits
-            .map((f) => (f ? `${f.kind} (exponent ${formatNumber(f.exponent)})` : "?"))
-            .join("; ") +
-            `; final loss ${local.map((r) => formatNumber(lastValue(r, "loss"))).join(", ")} (${seedsPer([local])})`,
-          rateRule,
-        ),
-  );
-
-  const gradClaim = "Thm. 3: ‖∇L‖ ≥ c·L near the optimum (gradient lower bound), local regime";
-  const gradRule =
-    "‖∇L‖/L over the last decade of steps does not decay: log–log slope ≥ −0.1 in every seed";
-  const slopes = local.map((run) => {
-    const { x, y } = columnXY(run, "zgj_grad_over_loss");
-    const t = tail(x, y, { decades: 1 });
-    try {
-      return logLogFit(t.x, t.y).slope;
-    } catch {
-      return Number.NaN;
-    }
-  });
-  out.push(
-    local.length === 0
-      ? missingEvidence(P, gradClaim, gradRule, "no local-regime run finished")
-      : verdict(
-          P,
-          gradClaim,
-          combine(slopes.map((s) => s >= -0.1)),
-          `slopes ${slopes.map((s) => formatNumber(s)).join(", ")}; final ‖∇L‖/L ${local.map((r) => formatNumber(lastValue(r, "zgj_grad_over_loss"))).join(", ")} (${seedsPer([local])})`,
-          gradRule,
-        ),
-  );
-
-  const c2 = "Claim 2: two students at angle ±δ with ‖w₁‖w₁ + ‖w₂‖w₂ = w* have loss Θ(δ³)";
-  const c2Rule = "least-squares slope of log L vs log δ over the swept δ within 3 ± 0.1";
-  out.push(
-    fit === null
-      ? missingEvidence(P, c2, c2Rule, `${nPoints} usable zgj-claim2 runs (need ≥ 2)`)
-      : verdict(
-          P,
-          c2,
-          Math.abs(fit.slope - 3) <= 0.1 ? "reproduced" : "not reproduced",
-          `slope ${fit.slope.toFixed(3)} (r² ${fit.r2.toFixed(5)}, ${fit.n} values of δ, one run each)`,
-          c2Rule,
-          "One run per δ is no single draw: the pair is fixed by δ up to the sign of the direction " +
-            "perpendicular to w*, which the population loss cannot see.",
-        ),
-  );
-  return out;
 }
 
-export const zhouGeJin: Paper = {
+function localRuns(data: PaperData): LoadedRun[] | Missing {
+  const runs = usable(ofPreset(data.runs, "zgj-fig1")).filter((run) => regime(run) === "local");
+  return runs.length ? runs : missing("no local-regime run finished");
+}
+
+export const zgjClaims = [
+  claim({
+    id: "zgj-fig1a-lazy",
+    paper: P,
+    statement: "Lazy regime (large init): student neurons barely move (Fig. 1a)",
+    presets: ["zgj-fig1"],
+    rule: "median over students of ‖w(T) − w(0)‖/‖w(0)‖: reproduced if < 0.1 in every seed, partly if < 0.3",
+    note:
+      "The paper does not give its lazy-regime setup. Ours scales the init of f = Σ‖w‖|wᵀx| " +
+      "(positive output weights): a large init then starts with an output far above the " +
+      "teacher's, which the students must shrink, so they move. A lazy regime needs an output " +
+      "scaling (Chizat et al.) this preset does not use.",
+    measure: (data) => {
+      const runs = usable(ofPreset(data.runs, "zgj-fig1")).filter((run) => regime(run) === "lazy");
+      if (runs.length === 0) return missing("no lazy-regime run finished");
+      return { runs, moved: runs.map(movement) };
+    },
+    judge: ({ runs, moved }) => ({
+      status: moved.every((v) => v < 0.1)
+        ? "reproduced"
+        : moved.every((v) => v < 0.3)
+          ? "partly"
+          : "not reproduced",
+      measured: `relative movement ${moved.map((v) => formatNumber(v)).join(", ")} (${seedsPer([runs])})`,
+    }),
+  }),
+  alignedClaim(
+    "zgj-fig1b-mean-field",
+    "mean-field",
+    "Mean-field regime (small init): every student converges to a teacher direction (Fig. 1b)",
+  ),
+  alignedClaim(
+    "zgj-fig1c-local",
+    "local",
+    "Local regime (init near teachers): every student converges to a teacher direction (Fig. 1c, Thm. 4)",
+  ),
+  claim({
+    id: "zgj-thm4-rate",
+    paper: P,
+    statement: "Local regime: the loss goes to 0 at least as fast as O(1/T) (Thm. 3 ⇒ Thm. 4)",
+    presets: ["zgj-fig1"],
+    rule: "classifyDecay of the loss tail: reproduced if linear or polynomial with exponent ≤ −0.9 in every seed",
+    measure: (data) => {
+      const local = localRuns(data);
+      if ("missing" in local) return local;
+      const fits = local.map((run) => {
+        const { x, y } = columnXY(run, "loss");
+        try {
+          return classifyDecay(x, y);
+        } catch {
+          return null;
+        }
+      });
+      return { local, fits, finals: local.map((r) => lastValue(r, "loss")) };
+    },
+    judge: ({ local, fits, finals }) => ({
+      status: combine(
+        fits.map(
+          (f) =>
+            f !== null && (f.kind === "linear" || (f.kind === "polynomial" && f.exponent <= -0.9)),
+        ),
+      ),
+      measured:
+        fits.map((f) => (f ? `${f.kind} (exponent ${formatNumber(f.exponent)})` : "?")).join("; ") +
+        `; final loss ${finals.map((v) => formatNumber(v)).join(", ")} (${seedsPer([local])})`,
+    }),
+  }),
+  claim({
+    id: "zgj-thm3-gradient",
+    paper: P,
+    statement: "Thm. 3: ‖∇L‖ ≥ c·L near the optimum (gradient lower bound), local regime",
+    presets: ["zgj-fig1"],
+    judgedBy: "bounded ratio",
+    rule: "‖∇L‖/L over the last decade of steps does not decay: log–log slope ≥ −0.1 in every seed",
+    measure: (data) => {
+      const local = localRuns(data);
+      if ("missing" in local) return local;
+      const slopes = local.map((run) => {
+        const { x, y } = columnXY(run, "zgj_grad_over_loss");
+        const t = tail(x, y, { decades: 1 });
+        try {
+          return logLogFit(t.x, t.y).slope;
+        } catch {
+          return Number.NaN;
+        }
+      });
+      return { local, slopes, finals: local.map((r) => lastValue(r, "zgj_grad_over_loss")) };
+    },
+    judge: ({ local, slopes, finals }) => ({
+      status: combine(slopes.map((s) => s >= -0.1)),
+      measured: `slopes ${slopes.map((s) => formatNumber(s)).join(", ")}; final ‖∇L‖/L ${finals.map((v) => formatNumber(v)).join(", ")} (${seedsPer([local])})`,
+    }),
+  }),
+  claim({
+    id: "zgj-claim2-cubic",
+    paper: P,
+    statement: "Claim 2: two students at angle ±δ with ‖w₁‖w₁ + ‖w₂‖w₂ = w* have loss Θ(δ³)",
+    presets: ["zgj-claim2"],
+    judgedBy: "scaling",
+    rule: "least-squares slope of log L vs log δ over the swept δ within 3 ± 0.1",
+    note:
+      "One run per δ is no single draw: the pair is fixed by δ up to the sign of the direction " +
+      "perpendicular to w*, which the population loss cannot see.",
+    measure: (data) => {
+      const { fit, n } = claim2Fit(data);
+      return fit ? fit : missing(`${n} usable zgj-claim2 runs (need ≥ 2)`);
+    },
+    judge: (fit) => ({
+      status: Math.abs(fit.slope - 3) <= 0.1 ? "reproduced" : "not reproduced",
+      measured: `slope ${fit.slope.toFixed(3)} (r² ${fit.r2.toFixed(5)}, ${fit.n} values of δ, one run each)`,
+    }),
+  }),
+];
+
+export const zhouGeJin: Paper = definePaper({
   key: P,
   title: "A local convergence theory for mildly over-parameterized two-layer neural network",
   citation: "Mo Zhou, Rong Ge and Chi Jin, COLT 2021",
   figures: (data) => [...fig1(data), ...claim2(data).figure],
-  verdicts: (data) => {
-    const c = claim2(data);
-    return verdicts(data, c.fit, c.n);
-  },
-};
+  claims: zgjClaims,
+});
