@@ -48,7 +48,7 @@ describe("reproduction plan", () => {
       wa: ["wa-fig1", "wa-fig6", "wa-lemma1"],
       du: ["du-fig1"],
       xd: ["xd-fig1", "xd-toy"],
-      zgj: ["zgj-claim2", "zgj-fig1"],
+      zgj: ["zgj-claim2", "zgj-fig1", "zgj-lazy-tau1", "zgj-lazy-tau10", "zgj-lazy-tau3"],
     });
     // quick mode: 3 seeds where randomness matters, 20 where WA's verdicts compare seeds
     const count = (preset: string) => plan.jobs.filter((j) => j.preset === preset).length;

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Verdict } from "../../src/analysis/verdict.js";
 import type { LoadedRun } from "../../src/reproduce/load.js";
 import { findPaper } from "../../src/reproduce/papers/index.js";
+import { definePaper } from "../../src/reproduce/papers/types.js";
 import { type Job, planReproduction } from "../../src/reproduce/plan.js";
 
 function logGrid(last: number, perDecade = 20): number[] {
@@ -35,10 +36,13 @@ function fake(
   };
 }
 
+/** Claim ids whose rule some test below checks (every claim must have one: see the end). */
+const tested = new Set<string>();
 const find = (vs: Verdict[], text: string): Verdict => {
-  const v = vs.find((x) => x.claim.includes(text));
+  const v = vs.find((x) => x.claim.includes(text) || x.id === text);
   if (!v)
     throw new Error(`no verdict mentioning "${text}" in ${vs.map((x) => x.claim).join(" | ")}`);
+  if (v.status !== "failed") tested.add(v.id);
   return v;
 };
 const width = (j: Job) => j.spec.student.width;
@@ -447,5 +451,211 @@ describe("WA verdicts", async () => {
       expect(v.paper).toBe("wa");
       expect(`${v.claim} ${v.rule} ${v.note ?? ""}`).not.toMatch(/SPEC|reference/);
     }
+  });
+
+  /** wa-fig1 runs with extra columns (and summary) per job. */
+  const fig1With = (cols: (j: Job) => Record<string, number[]>) =>
+    fig1Jobs.map((j) => {
+      const loss = linear(steps, 3000, 2e-3);
+      return fake(j, { step: steps, loss, test_loss: loss, wa_dist: loss, ...cols(j) });
+    });
+
+  it("WA Fig. 1a: a linear test tail for every K reproduces; K ≥ 2 on a power law is partly; all power laws, not", () => {
+    const tails = (many: "linear" | "power", one: "linear" | "power" = "linear") =>
+      fig1With((j) => {
+        const kind = width(j) === 1 ? one : many;
+        const t = kind === "linear" ? linear(steps, 3000, 2e-3) : power(steps, 3000, 2);
+        return { test_loss: t };
+      });
+    expect(
+      find(wa.verdicts({ mode: "quick", runs: tails("linear") }), "wa-fig1-linear-tail").status,
+    ).toBe("reproduced");
+    expect(
+      find(wa.verdicts({ mode: "quick", runs: tails("power") }), "wa-fig1-linear-tail").status,
+    ).toBe("partly");
+    expect(
+      find(wa.verdicts({ mode: "quick", runs: tails("power", "power") }), "wa-fig1-linear-tail")
+        .status,
+    ).toBe("not reproduced");
+  });
+
+  it("WA Thm. 2: T_γ below the bound in every K = 1 seed reproduces; in some, partly; in none, not", () => {
+    // |w₀[1]| = 0.003: bound = log(0.901/0.003)/log(1 + 0.001·6γ(1 − γ)) ≈ 1.07e4 steps
+    const at = (T: (seed: number) => number) =>
+      fig1With((j) => ({
+        "wa_parallel[0]": steps.map((s) => (s < T(j.seed) ? 0.003 : 1)),
+        "wa_perp_norm[0]": steps.map(() => 0.01),
+      }));
+    const v = (T: (seed: number) => number) =>
+      find(wa.verdicts({ mode: "quick", runs: at(T) }), "wa-thm2-escape");
+    expect(v(() => 3000).status).toBe("reproduced");
+    expect(v(() => 3000).measured).toMatch(/20\/20 seeds/);
+    expect(v((seed) => (seed % 2 ? 3000 : 30_000)).status).toBe("partly");
+    expect(v(() => 30_000).status).toBe("not reproduced");
+  });
+
+  it("WA Figs. 3–4: interaction ratios ≤ 1e-3 reproduce, ≤ 1e-2 are partly, larger are not", () => {
+    const ratios = (r: number) =>
+      fig1With((j) =>
+        Object.fromEntries(
+          Array.from({ length: width(j) }, (_, i) => [
+            [`wa_B_over_A[${i}]`, steps.map(() => r)],
+            [`wa_D_over_C[${i}]`, steps.map(() => r / 10)],
+          ]).flat(),
+        ),
+      );
+    const v = (r: number) =>
+      find(wa.verdicts({ mode: "quick", runs: ratios(r) }), "wa-fig34-interaction").status;
+    expect(v(1e-4)).toBe("reproduced");
+    expect(v(5e-3)).toBe("partly");
+    expect(v(0.1)).toBe("not reproduced");
+  });
+
+  it("WA Fig. 8: the Hessian form turning positive sooner with K at every η reproduces; later, not", () => {
+    const positive = (of: (K: number, eta: number) => number) =>
+      sweep(() => "converged").map((r) => ({
+        ...r,
+        summary: { wa_hessian_positive_step: of(width(r.job), lr(r.job)) },
+      }));
+    const v = (of: (K: number, eta: number) => number) =>
+      find(wa.verdicts({ mode: "quick", runs: positive(of) }), "wa-fig8-hessian").status;
+    expect(v((K, eta) => 10 / eta / K)).toBe("reproduced");
+    expect(v((K, eta) => (eta >= 0.1 ? 10 / eta / K : (10 / eta) * K))).toBe("partly");
+    expect(v((K, eta) => (10 / eta) * K)).toBe("not reproduced");
+  });
+});
+
+describe("ZGJ Fig. 1 verdicts", async () => {
+  const plan = await planReproduction(["zgj"], "quick");
+  const zgj = findPaper("zgj")!;
+  const steps = logGrid(20_000);
+  const init = (j: Job) => j.spec.student.init as { kind: string; scale?: number };
+  const lazyJobs = plan.jobs.filter((j) => init(j).kind === "symmetric-pairs");
+  const fig1Jobs = plan.jobs.filter((j) => j.preset === "zgj-fig1");
+  /** Student i starts at τ·(cos i, sin i) and moves by `moved`·‖w(0)‖ (perpendicular). */
+  const weights = (m: number, tau: number, moved: number) =>
+    Object.fromEntries(
+      Array.from({ length: m }, (_, i) => {
+        const [c, s] = [Math.cos(i), Math.sin(i)];
+        const at = (k: number) => (k === steps.length - 1 ? moved : (moved * k) / steps.length);
+        return [
+          [`w[${i}][0]`, steps.map((_, k) => tau * (c - at(k) * s))],
+          [`w[${i}][1]`, steps.map((_, k) => tau * (s + at(k) * c))],
+        ];
+      }).flat(),
+    );
+
+  it("ZGJ Fig. 1a: movement ∝ 1/τ² with the loss still fitting reproduces; ∝ 1/τ partly; flat, not", () => {
+    const lazy = (p: number, finalLoss = 1e-3) =>
+      lazyJobs.map((j) => {
+        const tau = init(j).scale!;
+        return fake(j, {
+          step: steps,
+          loss: steps.map((s) => Math.max(3.7 / (1 + s), finalLoss)),
+          ...weights(20, tau, 0.1 / tau ** p),
+        });
+      });
+    const v = (p: number, finalLoss?: number) =>
+      find(zgj.verdicts({ mode: "quick", runs: lazy(p, finalLoss) }), "zgj-fig1a-lazy");
+    expect(v(2).status).toBe("reproduced");
+    expect(v(2).measured).toMatch(/^slope -2(\.0\d*)?;.*\(3 seeds per τ\)$/);
+    expect(v(2, 0.1).status).toBe("partly"); // movement ∝ 1/τ² but the loss did not fit
+    expect(v(1).status).toBe("partly");
+    expect(v(0).status).toBe("not reproduced");
+    expect(v(2).note).toMatch(/leaves ZGJ's non-negative model/);
+  });
+
+  /** zgj-fig1 runs: a share of each run's students end `angle` rad from a teacher, the rest 0.01. */
+  const fig1 = (
+    angle: number,
+    share: number,
+    loss: (s: number) => number = (s) => 1 / (1 + s),
+    gradOverLoss: (s: number) => number = () => 200,
+  ) =>
+    fig1Jobs.map((j) =>
+      fake(j, {
+        step: steps,
+        loss: steps.map(loss),
+        zgj_grad_over_loss: steps.map(gradOverLoss),
+        ...weights(20, 1, 0),
+        ...Object.fromEntries(
+          Array.from({ length: 20 }, (_, i) => [
+            `zgj_nearest_angle[${i}]`,
+            steps.map(() => (i < share * 20 ? angle : 0.01)),
+          ]),
+        ),
+      }),
+    );
+
+  it("ZGJ Fig. 1b/c: all weighted students aligned reproduces, ≥ 80% partly, fewer not", () => {
+    for (const id of ["zgj-fig1b-mean-field", "zgj-fig1c-local"]) {
+      const v = (share: number) =>
+        find(zgj.verdicts({ mode: "quick", runs: fig1(0.3, share) }), id);
+      expect(v(0).status).toBe("reproduced");
+      expect(v(0).measured).toMatch(/60\/60 weighted students aligned.*\(3 seeds\)/);
+      expect(v(0.1).status).toBe("partly");
+      expect(v(0.5).status).toBe("not reproduced");
+    }
+  });
+
+  it("ZGJ Thm. 4: a T⁻¹ (or faster) loss tail reproduces; a stalled loss does not", () => {
+    const v = (loss: (s: number) => number) =>
+      find(zgj.verdicts({ mode: "quick", runs: fig1(0, 0, loss) }), "zgj-thm4-rate").status;
+    expect(v((s) => 1 / (1 + s))).toBe("reproduced");
+    expect(v((s) => Math.exp(-s / 1000) + 1e-30)).toBe("reproduced");
+    expect(v(() => 0.3)).toBe("not reproduced");
+  });
+
+  it("ZGJ Thm. 3: ‖∇L‖/L bounded below reproduces; ‖∇L‖/L decaying like T⁻¹ does not", () => {
+    const v = (g: (s: number) => number) =>
+      find(zgj.verdicts({ mode: "quick", runs: fig1(0, 0, undefined, g) }), "zgj-thm3-gradient")
+        .status;
+    expect(v(() => 200)).toBe("reproduced");
+    expect(v((s) => 200 / (1 + s))).toBe("not reproduced");
+  });
+});
+
+describe("claim records", () => {
+  it("every claim has a unique id starting with its paper, a rule, and presets its paper plans", async () => {
+    const ids = new Set<string>();
+    for (const key of ["wa", "du", "xd", "zgj"]) {
+      const paper = findPaper(key)!;
+      const plan = await planReproduction([key], "quick");
+      const presets = new Set(plan.jobs.map((j) => j.preset));
+      for (const c of paper.claims) {
+        expect(ids.has(c.id), c.id).toBe(false);
+        ids.add(c.id);
+        expect(c.id.startsWith(`${key}-`), c.id).toBe(true);
+        expect(c.paper).toBe(key);
+        expect(c.rule.length).toBeGreaterThan(20);
+        for (const p of c.presets) expect(presets.has(p), `${c.id} needs ${p}`).toBe(true);
+      }
+      // missing evidence is "failed", never "reproduced", and the verdicts follow the list
+      const vs = paper.verdicts({ mode: "quick", runs: [] });
+      expect(vs.map((v) => v.id)).toEqual(paper.claims.map((c) => c.id));
+      for (const v of vs) expect(v.status).toBe("failed");
+    }
+  });
+
+  it("an error while measuring makes that claim 'failed' with the message, not the whole paper", () => {
+    const paper = findPaper("du")!;
+    const broken = {
+      ...paper.claims[0],
+      measure: () => {
+        throw new Error("boom");
+      },
+    };
+    const vs = definePaper({ ...paper, claims: [broken, paper.claims[1]] }).verdicts({
+      mode: "quick",
+      runs: [],
+    });
+    expect(vs[0]).toMatchObject({ status: "failed", measured: "error: boom" });
+    expect(vs[1].status).toBe("failed");
+    expect(vs[1].measured).toMatch(/^no data:/);
+  });
+
+  it("every claim's rule is tested above on synthetic series", () => {
+    const all = ["wa", "du", "xd", "zgj"].flatMap((k) => findPaper(k)!.claims.map((c) => c.id));
+    expect(all.filter((id) => !tested.has(id))).toEqual([]);
   });
 });
