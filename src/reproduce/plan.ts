@@ -157,8 +157,18 @@ export function engineFingerprint(): string {
 }
 
 /**
- * Floating-point work of one run, roughly: steps × (per-step loss and gradient) plus records ×
- * (metrics). Used to weight the progress bar and to estimate `--full`; not a promise.
+ * Estimated wall time of one run in nanoseconds on one thread of the development machine (2
+ * cores, shared; calibrated 2026-11-30 from the quick and full reproductions' runs on disk):
+ * steps × (per-step loss and gradient) + records × (metrics) + setup. Used to weight the
+ * progress bar and to estimate `--full`; the reproduction rescales it by the throughput of the
+ * runs already on disk when there are some. Not a promise: diverging runs stop early.
+ *
+ * Per step: population losses pay ~4 µs of fixed overhead plus ~130 ns per pair of neurons
+ * (student and teacher) for the closed forms; fixed samples cost ~0.12 ns per multiply–add of
+ * the 6·m·d·N forward/backward products (WebAssembly or ONNX kernels), and quadratic
+ * activations with d ≤ 40 go through the sample's moments (~p² with p = d(d+1)/2). Per record:
+ * du_gram's λ_min(H(k)) by Lanczos (~150 products with the n×n matrix, in JavaScript, ~5 ns per
+ * multiply–add, dense below n = 200) plus its activation patterns; du_flips the patterns only.
  */
 export function estimateCost(spec: Spec): number {
   const m = spec.student.width;
@@ -178,21 +188,42 @@ export function estimateCost(spec: Spec): number {
   const opt = spec.optimizer;
   const samples =
     loss.kind === "empirical"
-      ? loss.trainSize + loss.testSize
+      ? opt.kind === "sgd"
+        ? opt.batchSize
+        : loss.trainSize
       : loss.kind === "online"
         ? loss.batchSize
-        : opt.kind === "sgd"
-          ? opt.batchSize
-          : 0;
-  const perStep = samples > 0 ? 6 * m * d * samples : 4 * (m + r) * (m + r) * d + 100;
+        : 0;
+  const p = (d * (d + 1)) / 2;
+  const moments =
+    spec.activation === "quadratic" &&
+    loss.kind === "empirical" &&
+    d <= 40 &&
+    p * p <= 2 * loss.trainSize * m * d;
+  const pairs = (m + r) * (m + r);
+  const perStep =
+    4000 +
+    (moments
+      ? 3 * p * p + 10 * m * d * d
+      : samples > 0
+        ? 0.12 * 6 * m * d * samples
+        : 130 * pairs + 4 * pairs * d);
   // flow's step count is adaptive: assume a few hundred steps per unit of time
   const steps = opt.kind === "flow" ? Math.ceil(200 * opt.time) : opt.steps;
-  const records = Math.min(steps + 1, 20 * Math.log10(steps + 10) + 2);
-  let perRecord = perStep;
+  const ppd = spec.record.pointsPerDecade;
+  const records = Math.min(steps + 1, ppd * Math.log10(steps + 1) + (ppd >= 10 ? 10 : 1));
+  const n = loss.kind === "empirical" ? loss.trainSize : 0;
+  const patterns = 0.24 * n * m * d + 5 * n * m;
+  let perRecord = 2000 * spec.metrics.length + 10 * m * d;
+  let setup = 3e7;
+  if (spec.metrics.includes("loss") && loss.kind === "empirical" && loss.testSize > 0)
+    perRecord += 0.12 * 2 * m * d * loss.testSize;
+  if (spec.metrics.includes("du_flips")) perRecord += patterns;
   if (spec.metrics.includes("du_gram")) {
-    const n = loss.kind === "empirical" ? loss.trainSize : 0;
-    perRecord += n * n * (m / 8 + d) + 10 * n * n * n;
+    const lanczos = n <= 200 ? 20 * n * n * n : 750 * (n * n + 300 * n);
+    perRecord += patterns + 2.5 * n * n * Math.ceil(m / 32) + lanczos;
+    setup += n <= 200 ? 20 * n * n * n : 2 * 750 * (n * n + 300 * n); // λ₀ of H^∞
   }
   if (spec.metrics.includes("hessian_eigs")) perRecord += 60 * perStep;
-  return steps * perStep + records * perRecord + 1e5;
+  return setup + steps * perStep + records * perRecord;
 }
