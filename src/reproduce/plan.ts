@@ -164,7 +164,9 @@ export function engineFingerprint(): string {
  * runs already on disk when there are some. Not a promise: diverging runs stop early.
  *
  * Per step: population losses pay ~4 µs of fixed overhead plus ~130 ns per pair of neurons
- * (student and teacher) for the closed forms; fixed samples cost ~0.12 ns per multiply–add of
+ * (student and teacher) for the closed forms (ReLU/abs with u = w run fused loops: ~1 µs and
+ * ~60 ns); gradient flow ~1000 Dormand–Prince steps per decade of time; fixed samples cost
+ * ~0.15 ns per multiply–add of
  * the 6·m·d·N forward/backward products (WebAssembly or ONNX kernels), and quadratic
  * activations with d ≤ 40 go through the sample's moments (~p² with p = d(d+1)/2). Per record:
  * du_gram's λ_min(H(k)) by Lanczos (~150 products with the n×n matrix, in JavaScript, ~5 ns per
@@ -201,15 +203,25 @@ export function estimateCost(spec: Spec): number {
     d <= 40 &&
     p * p <= 2 * loss.trainSize * m * d;
   const pairs = (m + r) * (m + r);
-  const perStep =
-    4000 +
-    (moments
-      ? 3 * p * p + 10 * m * d * d
-      : samples > 0
-        ? 0.12 * 6 * m * d * samples
-        : 130 * pairs + 4 * pairs * d);
-  // flow's step count is adaptive: assume a few hundred steps per unit of time
-  const steps = opt.kind === "flow" ? Math.ceil(200 * opt.time) : opt.steps;
+  // ReLU/abs population losses with u = w and fixed outputs run whole GD loops in one call
+  const fused =
+    loss.kind === "population" &&
+    opt.kind === "gd" &&
+    (spec.activation === "relu" || spec.activation === "abs") &&
+    spec.student.parameterization !== "norm-weighted" &&
+    !spec.student.trainOutput;
+  const perStep = fused
+    ? 1000 + 60 * pairs + 4 * pairs * d
+    : 4000 +
+      (moments
+        ? 3 * p * p + 10 * m * d * d
+        : samples > 0
+          ? 0.15 * 6 * m * d * samples
+          : 130 * pairs + 4 * pairs * d);
+  // flow: Dormand–Prince takes steps that grow as the dynamics slow down, ~1000 per decade of
+  // time (xd-flow: 4719 steps to t = 10⁴), each with 6 gradients and ~0.5 ms of bookkeeping
+  const steps = opt.kind === "flow" ? Math.ceil(1000 * Math.log10(1 + 10 * opt.time)) : opt.steps;
+  const stepCost = opt.kind === "flow" ? 6 * perStep + 5e5 : perStep;
   const ppd = spec.record.pointsPerDecade;
   const records = Math.min(steps + 1, ppd * Math.log10(steps + 1) + (ppd >= 10 ? 10 : 1));
   const n = loss.kind === "empirical" ? loss.trainSize : 0;
@@ -221,9 +233,10 @@ export function estimateCost(spec: Spec): number {
   if (spec.metrics.includes("du_flips")) perRecord += patterns;
   if (spec.metrics.includes("du_gram")) {
     const lanczos = n <= 200 ? 20 * n * n * n : 750 * (n * n + 300 * n);
-    perRecord += patterns + 2.5 * n * n * Math.ceil(m / 32) + lanczos;
-    setup += n <= 200 ? 20 * n * n * n : 2 * 750 * (n * n + 300 * n); // λ₀ of H^∞
+    const gram = patterns + 2.5 * n * n * Math.ceil(m / 32);
+    perRecord += gram + lanczos;
+    setup += gram + 3 * lanczos; // λ₀ of H^∞ and ‖H(0) − H^∞‖₂
   }
   if (spec.metrics.includes("hessian_eigs")) perRecord += 60 * perStep;
-  return setup + steps * perStep + records * perRecord;
+  return setup + steps * stepCost + records * perRecord;
 }
