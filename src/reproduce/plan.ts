@@ -219,9 +219,12 @@ export function estimateCost(spec: Spec): number {
           ? 0.15 * 6 * m * d * samples
           : 130 * pairs + 4 * pairs * d);
   // flow: Dormand–Prince takes steps that grow as the dynamics slow down, ~1000 per decade of
-  // time (xd-flow: 4719 steps to t = 10⁴), each with 6 gradients and ~0.5 ms of bookkeeping
+  // time (xd-flow: 4719 steps to t = 10⁴), each with 6 gradients and ~20 µs of bookkeeping
   const steps = opt.kind === "flow" ? Math.ceil(1000 * Math.log10(1 + 10 * opt.time)) : opt.steps;
-  const stepCost = opt.kind === "flow" ? 6 * perStep + 5e5 : perStep;
+  // online losses draw a fresh batch (inputs and teacher labels) before every step: ~0.1 ms
+  // measured for 100 samples in d = 2 (zgj-online)
+  const draw = loss.kind === "online" ? 1000 * loss.batchSize : 0;
+  const stepCost = (opt.kind === "flow" ? 6 * perStep + 2e4 : perStep) + draw;
   const ppd = spec.record.pointsPerDecade;
   const records = Math.min(steps + 1, ppd * Math.log10(steps + 1) + (ppd >= 10 ? 10 : 1));
   const n = loss.kind === "empirical" ? loss.trainSize : 0;

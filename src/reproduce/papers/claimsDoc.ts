@@ -11,7 +11,7 @@ export interface ReportSummary {
   mode: string;
   createdAt: string;
   gitCommit?: string | null;
-  wallSeconds?: number;
+  runs?: { reused: boolean }[];
   verdicts: Verdict[];
 }
 
@@ -37,7 +37,7 @@ export function renderClaimsDoc(
       for (const v of r.verdicts) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
       lines.push(
         `- **${r.mode}**, ${r.createdAt}${r.gitCommit ? ` (commit ${r.gitCommit.slice(0, 10)})` : ""}` +
-          (r.wallSeconds !== undefined ? `, ${Math.round(r.wallSeconds)} s` : "") +
+          (r.runs ? `, ${r.runs.length} runs` : "") +
           `: ${["reproduced", "partly", "not reproduced", "failed"].map((s) => `${counts.get(s) ?? 0} ${s}`).join(", ")}`,
       );
     }

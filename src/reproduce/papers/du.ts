@@ -132,6 +132,7 @@ function fig1(data: PaperData): Figure[] {
           title: "(c) max distance from init",
           xLabel: "iteration k",
           yLabel: "maxᵣ‖wᵣ(k) − wᵣ(0)‖",
+          logY: true,
           series: dist,
         },
         { title: "(d) λ_min(H(k))", xLabel: "iteration k", yLabel: "eigenvalue", series: gram },
