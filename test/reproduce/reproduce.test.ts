@@ -50,6 +50,7 @@ describe("reproduction plan", () => {
       xd: ["xd-fig1", "xd-flow", "xd-nscaling", "xd-toy"],
       zgj: [
         "zgj-claim2",
+        "zgj-exact",
         "zgj-fig1",
         "zgj-init",
         "zgj-lazy-tau1",

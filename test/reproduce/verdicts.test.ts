@@ -202,6 +202,27 @@ describe("ZGJ Claim 2 verdict", async () => {
   });
 });
 
+describe("ZGJ §4 exact-parameterization verdict", async () => {
+  const plan = await planReproduction(["zgj"], "quick");
+  const zgj = findPaper("zgj")!;
+  const exact = plan.jobs.filter((j) => j.preset === "zgj-exact");
+  const delta = (j: Job) => {
+    const i = j.spec.student.init as { lambda1: number; lambda2: number };
+    return Math.atan2(i.lambda2, i.lambda1);
+  };
+  const runs = (power: number) =>
+    exact.map((j) => fake(j, { step: [0], loss: [0.5 * delta(j) ** power] }));
+  it("loss ∝ δ² reproduces §4's exact case; δ³ (the over-parameterized pair) does not", () => {
+    expect(exact.length).toBe(8);
+    const v = find(zgj.verdicts({ mode: "quick", runs: runs(2) }), "zgj-sec4-exact-quadratic");
+    expect(v.status).toBe("reproduced");
+    expect(v.measured).toMatch(/^slope 2\.000/);
+    expect(
+      find(zgj.verdicts({ mode: "quick", runs: runs(3) }), "zgj-sec4-exact-quadratic").status,
+    ).toBe("not reproduced");
+  });
+});
+
 describe("DU verdicts", async () => {
   const plan = await planReproduction(["du"], "quick");
   const du = findPaper("du")!;

@@ -236,16 +236,55 @@ function claim2Fit(data: PaperData): {
   return { pts, fit, n: pts.length };
 }
 
+/** ZGJ §4's exact parameterization: (δ, L(δ)) of one student at angle δ (zgj-exact) and their fit. */
+function exactFit(data: PaperData): {
+  pts: { x: number; y: number }[];
+  fit: ReturnType<typeof logLogFit> | null;
+} {
+  const pts = usable(ofPreset(data.runs, "zgj-exact"))
+    .map((r) => {
+      const init = r.job.spec.student.init as { lambda1?: number; lambda2?: number };
+      return {
+        x: Math.atan2(init.lambda2 ?? Number.NaN, init.lambda1 ?? Number.NaN),
+        y: r.columns.loss?.[0] ?? Number.NaN,
+      };
+    })
+    .filter((p) => p.x > 0 && p.y > 0)
+    .sort((a, b) => a.x - b.x);
+  if (pts.length < 2) return { pts, fit: null };
+  return {
+    pts,
+    fit: logLogFit(
+      pts.map((p) => p.x),
+      pts.map((p) => p.y),
+    ),
+  };
+}
+
 function claim2(data: PaperData): { figure: Figure[] } {
   const { pts, fit } = claim2Fit(data);
   if (!fit) return { figure: [] };
   const c = Math.exp(fit.intercept);
+  const exact = exactFit(data);
+  const exactSeries: Series[] = exact.fit
+    ? [
+        { name: "one student (§4, exact)", style: "points", points: exact.pts },
+        theoryLine(
+          "Θ(δ²)",
+          exact.pts.map((p) => ({ x: p.x, y: Math.exp(exact.fit!.intercept) * p.x ** 2 })),
+        ),
+      ]
+    : [];
   return {
     figure: [
       {
         id: "zgj-claim2",
         title: "ZGJ Claim 2: loss of two students at angle ±δ around one teacher",
-        caption: `Fitted log–log slope ${fit.slope.toFixed(3)} (r² = ${fit.r2.toFixed(5)}); dashed: c·δ³.`,
+        caption:
+          `Fitted log–log slope ${fit.slope.toFixed(3)} (r² = ${fit.r2.toFixed(5)}); dashed: c·δ³.` +
+          (exact.fit
+            ? ` For comparison (§4): one student at angle δ with ‖w‖ = ‖w*‖ = 1, slope ${exact.fit.slope.toFixed(3)}, dashed c·δ².`
+            : ""),
         panels: [
           {
             title: "L(W) vs δ",
@@ -254,11 +293,12 @@ function claim2(data: PaperData): { figure: Figure[] } {
             logX: true,
             logY: true,
             series: [
-              { name: "measured", style: "points", points: pts },
+              { name: "two students (Claim 2)", style: "points", points: pts },
               theoryLine(
                 "Θ(δ³)",
                 pts.map((p) => ({ x: p.x, y: c * p.x ** 3 })),
               ),
+              ...exactSeries,
             ],
           },
         ],
@@ -541,6 +581,24 @@ export const zgjClaims = [
               `${r.fit ? `${r.fit.kind} (exponent ${formatNumber(r.fit.exponent)})` : "?"}, final/initial ${formatNumber(r.drop)}`,
           )
           .join("; ") + ` (${seedsPer([runs])})`,
+    }),
+  }),
+  claim({
+    id: "zgj-sec4-exact-quadratic",
+    paper: P,
+    statement:
+      "§4: with exact parameterization, one student at angle δ to the teacher (‖w‖ = ‖w*‖ = 1) has loss Θ(δ²), not the Θ(δ³) of two students",
+    presets: ["zgj-exact"],
+    judgedBy: "scaling",
+    rule: "least-squares slope of log L vs log δ over the swept δ within 2 ± 0.1",
+    note: "Deterministic: one run per δ (the direction perpendicular to w* is invisible to the population loss).",
+    measure: (data) => {
+      const { fit, pts } = exactFit(data);
+      return fit ? fit : missing(`${pts.length} usable zgj-exact runs (need ≥ 2)`);
+    },
+    judge: (fit) => ({
+      status: Math.abs(fit.slope - 2) <= 0.1 ? "reproduced" : "not reproduced",
+      measured: `slope ${fit.slope.toFixed(3)} (r² ${fit.r2.toFixed(5)}, ${fit.n} values of δ, one run each)`,
     }),
   }),
   claim({
