@@ -57,6 +57,7 @@ describe("reproduction plan", () => {
         "zgj-lazy-tau10",
         "zgj-lazy-tau3",
         "zgj-online",
+        "zgj-thm3-r",
       ],
     });
     // quick mode: 3 seeds where randomness matters, 20 where WA's verdicts compare seeds

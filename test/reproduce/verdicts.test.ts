@@ -859,6 +859,24 @@ describe("ZGJ Fig. 1 verdicts", async () => {
     expect(v((s, seed) => (seed === 0 ? 1 / (1 + s) : Math.max(1 / (1 + s), 0.01)))).toBe("partly");
     expect(v((s) => Math.max(1 / (1 + s), 0.01))).toBe("not reproduced");
   });
+  it("ZGJ Thm. 3 over r: ‖∇L‖/L bounded for every r reproduces; decaying for some r partly; for all, not", () => {
+    const rJobs = plan.jobs.filter((j) => j.preset === "zgj-thm3-r");
+    const r = (j: Job) => (j.spec.teacher as { neurons: number }).neurons;
+    const runs = (decays: (r: number) => boolean) =>
+      rJobs.map((j) =>
+        fake(j, {
+          step: steps,
+          loss: steps.map((s) => 1 / (1 + s)),
+          zgj_grad_over_loss: steps.map((s) => (decays(r(j)) ? 100 / (1 + s) : 100 / r(j))),
+        }),
+      );
+    const v = (decays: (r: number) => boolean) =>
+      find(zgj.verdicts({ mode: "quick", runs: runs(decays) }), "zgj-thm3-kappa-r");
+    expect(v(() => false).status).toBe("reproduced");
+    expect(v(() => false).measured).toMatch(/fitted power of r of κ̂ -1(\.0\d*)? \(3 seeds per r\)/);
+    expect(v((k) => k === 6).status).toBe("partly");
+    expect(v(() => true).status).toBe("not reproduced");
+  });
 });
 
 describe("claim records", () => {

@@ -502,6 +502,79 @@ export const zgjClaims = [
     }),
   }),
   claim({
+    id: "zgj-thm3-kappa-r",
+    paper: P,
+    statement:
+      "Thm. 3 for r = 2…6 teachers: ‖∇L‖_F ≥ κ·L near the optimum, with κ = poly(Δ, 1/r, w_max⁻¹, w_min) > 0",
+    presets: ["zgj-thm3-r"],
+    judgedBy: "bounded ratio",
+    rule:
+      "per r and seed: the log–log slope of ‖∇L‖/L over the last decade of steps ≥ −0.1 (the ratio does not decay); " +
+      "κ̂ = the smallest ‖∇L‖/L once the loss is 100× below its start: reproduced if every run passes, partly if some; " +
+      "the fitted power of r of the median κ̂ is reported, not judged (the theorem's polynomial is not given)",
+    measure: (data) => {
+      const runs = usable(ofPreset(data.runs, "zgj-thm3-r"));
+      if (runs.length === 0) return missing("no zgj-thm3-r run finished");
+      const byR = new Map<number, LoadedRun[]>();
+      for (const r of runs) {
+        const k = (r.job.spec.teacher as { neurons?: number }).neurons ?? Number.NaN;
+        byR.set(k, [...(byR.get(k) ?? []), r]);
+      }
+      return [...byR]
+        .sort((a, b) => a[0] - b[0])
+        .map(([r, g]) => ({
+          r,
+          runs: g,
+          slopes: g.map((run) => {
+            const { x, y } = columnXY(run, "zgj_grad_over_loss");
+            const t = tail(x, y, { decades: 1 });
+            try {
+              return logLogFit(t.x, t.y).slope;
+            } catch {
+              return Number.NaN;
+            }
+          }),
+          kappa: median(
+            g.map((run) => {
+              const loss = run.columns.loss;
+              const ratio = run.columns.zgj_grad_over_loss;
+              if (!loss || !ratio) return Number.NaN;
+              let k = Number.POSITIVE_INFINITY;
+              for (let i = 0; i < loss.length; i++)
+                if (loss[i] <= loss[0] / 100 && Number.isFinite(ratio[i]))
+                  k = Math.min(k, ratio[i]);
+              return Number.isFinite(k) ? k : Number.NaN;
+            }),
+          ),
+        }));
+    },
+    judge: (rows) => {
+      let power = Number.NaN;
+      try {
+        power = logLogFit(
+          rows.map((r) => r.r),
+          rows.map((r) => r.kappa),
+        ).slope;
+      } catch {
+        power = Number.NaN;
+      }
+      return {
+        status: combine(rows.flatMap((r) => r.slopes.map((s) => s >= -0.1))),
+        measured:
+          rows
+            .map(
+              (r) =>
+                `r=${r.r}: κ̂ ${formatNumber(r.kappa)}, tail slope ${formatNumber(median(r.slopes))}`,
+            )
+            .join("; ") +
+          `; fitted power of r of κ̂ ${formatNumber(power)} (${seedsPer(
+            rows.map((r) => r.runs),
+            "r",
+          )})`,
+      };
+    },
+  }),
+  claim({
     id: "zgj-thm5-init",
     paper: P,
     statement:
