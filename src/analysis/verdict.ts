@@ -13,6 +13,8 @@
 export type VerdictStatus = "reproduced" | "partly" | "not reproduced" | "failed";
 
 export interface Verdict {
+  /** The claim's stable identifier (src/reproduce/papers/claim.ts), e.g. "wa-fig1-entry". */
+  id: string;
   /** The claim in words, with the paper's figure / theorem number. */
   claim: string;
   /** Which paper: wa, du, xd or zgj. */

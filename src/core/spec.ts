@@ -46,6 +46,7 @@ export type InitConfig =
       lambdas?: number[];
     }
   | { kind: "zgj-pair"; delta: number }
+  | { kind: "symmetric-pairs"; scale: number }
   | { kind: "file"; weights: ArrayPath };
 
 export interface SampleFiles {

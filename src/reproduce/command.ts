@@ -40,9 +40,10 @@ export interface ReproduceOptions {
 const MARKER = "report.json";
 const REPORT_KIND = "overparam-report";
 
-/** Work units per second per thread: 1.8e9–2.2e9 measured for the big quick presets on the 2-core
- * development machine (2026-11-22), rounded down; runs already on disk refine it. */
-const DEFAULT_THROUGHPUT = 1.5e9;
+/** Work units per second per thread: estimateCost's units are nanoseconds of one thread of the
+ * 2-core development machine under its usual load (plan.ts), so 1e9; runs already on disk
+ * refine it. */
+const DEFAULT_THROUGHPUT = 1e9;
 
 /**
  * A results folder may be reused (resume, re-draw) only if it is one: it is empty or holds our
@@ -136,17 +137,24 @@ function describePlan(plan: Plan, opts: Omit<ReproduceOptions, "mode">): number 
   const threads = opts.threads ?? availableParallelism();
   const lines: string[] = [];
   let todoCost = 0;
+  const throughput = measuredThroughput(plan.jobs, runsRoot);
   for (const [paper, presets] of Object.entries(plan.presets)) {
+    let paperCost = 0;
     for (const preset of presets) {
       const jobs = plan.jobs.filter((j) => j.paper === paper && j.preset === preset);
       const todo = jobs.filter((j) => !isReusable(j, runsRoot));
-      todoCost += todo.reduce((s, j) => s + j.cost, 0);
+      const cost = todo.reduce((s, j) => s + j.cost, 0);
+      paperCost += cost;
       lines.push(
-        `  ${paper.padEnd(4)} ${preset.padEnd(12)} ${String(jobs.length).padStart(4)} runs, ${jobs.length - todo.length} reused`,
+        `  ${paper.padEnd(4)} ${preset.padEnd(15)} ${String(jobs.length).padStart(4)} runs, ${jobs.length - todo.length} reused, ~${formatDuration(cost / throughput)} of one thread`,
       );
     }
+    todoCost += paperCost;
+    lines.push(
+      `  ${paper.padEnd(4)} total: ~${formatDuration(paperCost / throughput / threads)} on ${threads} threads`,
+    );
   }
-  const estimate = todoCost / measuredThroughput(plan.jobs, runsRoot) / threads;
+  const estimate = todoCost / throughput / threads;
   process.stdout.write(
     `reproduce (${plan.mode}) plan → ${path.relative(process.cwd(), out) || "."}\n${lines.join("\n")}\n` +
       `  ${plan.jobs.length} runs; estimated time on ${threads} threads: ~${formatDuration(estimate)} (rough cost model)\n`,

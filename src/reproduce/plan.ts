@@ -157,8 +157,21 @@ export function engineFingerprint(): string {
 }
 
 /**
- * Floating-point work of one run, roughly: steps × (per-step loss and gradient) plus records ×
- * (metrics). Used to weight the progress bar and to estimate `--full`; not a promise.
+ * Estimated wall time of one run in nanoseconds on one thread of the development machine (2
+ * cores, shared; calibrated 2026-11-30 from the quick and full reproductions' runs on disk):
+ * steps × (per-step loss and gradient) + records × (metrics) + setup. Used to weight the
+ * progress bar and to estimate `--full`; the reproduction rescales it by the throughput of the
+ * runs already on disk when there are some. Not a promise: diverging runs stop early.
+ *
+ * Per step: population losses pay ~4 µs of fixed overhead plus ~130 ns per pair of neurons
+ * (student and teacher) for the closed forms (ReLU/abs with u = w run fused loops: ~1 µs and
+ * ~60 ns); gradient flow ~1000 Dormand–Prince steps per decade of time; fixed samples cost
+ * ~0.15 ns per multiply–add of the 6·m·d·N forward/backward products (WebAssembly or ONNX
+ * kernels), and quadratic activations with d ≤ 40 go through the sample's moments (~p² with
+ * p = d(d+1)/2). Per record: du_gram's λ_min(H(k)) by Lanczos (150–300 products with the n×n
+ * matrix in JavaScript, ~1.5 µs·(n² + 300n) in all; dense below n = 200) plus its activation
+ * patterns; du_flips the patterns only. Measured per paper against the full reproduction's
+ * thread time: WA 1.33×, DU 0.92×, XD 1.78×, ZGJ 1.87× (2026-11-30).
  */
 export function estimateCost(spec: Spec): number {
   const m = spec.student.width;
@@ -178,21 +191,56 @@ export function estimateCost(spec: Spec): number {
   const opt = spec.optimizer;
   const samples =
     loss.kind === "empirical"
-      ? loss.trainSize + loss.testSize
+      ? opt.kind === "sgd"
+        ? opt.batchSize
+        : loss.trainSize
       : loss.kind === "online"
         ? loss.batchSize
-        : opt.kind === "sgd"
-          ? opt.batchSize
-          : 0;
-  const perStep = samples > 0 ? 6 * m * d * samples : 4 * (m + r) * (m + r) * d + 100;
-  // flow's step count is adaptive: assume a few hundred steps per unit of time
-  const steps = opt.kind === "flow" ? Math.ceil(200 * opt.time) : opt.steps;
-  const records = Math.min(steps + 1, 20 * Math.log10(steps + 10) + 2);
-  let perRecord = perStep;
+        : 0;
+  const p = (d * (d + 1)) / 2;
+  const moments =
+    spec.activation === "quadratic" &&
+    loss.kind === "empirical" &&
+    d <= 40 &&
+    p * p <= 2 * loss.trainSize * m * d;
+  const pairs = (m + r) * (m + r);
+  // ReLU/abs population losses with u = w and fixed outputs run whole GD loops in one call
+  const fused =
+    loss.kind === "population" &&
+    opt.kind === "gd" &&
+    (spec.activation === "relu" || spec.activation === "abs") &&
+    spec.student.parameterization !== "norm-weighted" &&
+    !spec.student.trainOutput;
+  const perStep = fused
+    ? 1000 + 60 * pairs + 4 * pairs * d
+    : 4000 +
+      (moments
+        ? 3 * p * p + 10 * m * d * d
+        : samples > 0
+          ? 0.15 * 6 * m * d * samples
+          : 130 * pairs + 4 * pairs * d);
+  // flow: Dormand–Prince takes steps that grow as the dynamics slow down, ~1000 per decade of
+  // time (xd-flow: 4719 steps to t = 10⁴), each with 6 gradients and ~20 µs of bookkeeping
+  const steps = opt.kind === "flow" ? Math.ceil(1000 * Math.log10(1 + 10 * opt.time)) : opt.steps;
+  // online losses draw a fresh batch (inputs and teacher labels) before every step: ~0.1 ms
+  // measured for 100 samples in d = 2 (zgj-online)
+  const draw = loss.kind === "online" ? 1000 * loss.batchSize : 0;
+  const stepCost = (opt.kind === "flow" ? 6 * perStep + 2e4 : perStep) + draw;
+  const ppd = spec.record.pointsPerDecade;
+  const records = Math.min(steps + 1, ppd * Math.log10(steps + 1) + (ppd >= 10 ? 10 : 1));
+  const n = loss.kind === "empirical" ? loss.trainSize : 0;
+  const patterns = 0.24 * n * m * d + 5 * n * m;
+  let perRecord = 2000 * spec.metrics.length + 10 * m * d;
+  let setup = 3e7;
+  if (spec.metrics.includes("loss") && loss.kind === "empirical" && loss.testSize > 0)
+    perRecord += 0.12 * 2 * m * d * loss.testSize;
+  if (spec.metrics.includes("du_flips")) perRecord += patterns;
   if (spec.metrics.includes("du_gram")) {
-    const n = loss.kind === "empirical" ? loss.trainSize : 0;
-    perRecord += n * n * (m / 8 + d) + 10 * n * n * n;
+    const lanczos = n <= 200 ? 20 * n * n * n : 1500 * (n * n + 300 * n);
+    const gram = patterns + 2.5 * n * n * Math.ceil(m / 32);
+    perRecord += gram + lanczos;
+    setup += gram + 3 * lanczos; // λ₀ of H^∞ and ‖H(0) − H^∞‖₂
   }
   if (spec.metrics.includes("hessian_eigs")) perRecord += 60 * perStep;
-  return steps * perStep + records * perRecord + 1e5;
+  return setup + steps * stepCost + records * perRecord;
 }

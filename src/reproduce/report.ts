@@ -65,9 +65,9 @@ export function renderReport(input: ReportInput): string {
   const reused = input.runs.filter((r) => r.reused).length;
   const verdictRows = input.verdicts
     .map(
-      (v) => `<tr class="${statusClass[v.status] ?? ""}">
+      (v) => `<tr class="${statusClass[v.status] ?? ""}" id="claim-${escapeHtml(v.id)}">
   <td class="paper">${escapeHtml(v.paper)}</td>
-  <td>${escapeHtml(v.claim)}${v.note ? `<div class="note">${escapeHtml(v.note)}</div>` : ""}</td>
+  <td>${escapeHtml(v.claim)} <span class="claim-id">${escapeHtml(v.id)}</span>${v.note ? `<div class="note">${escapeHtml(v.note)}</div>` : ""}</td>
   <td class="measured">${escapeHtml(v.measured)}</td>
   <td><span class="badge ${statusClass[v.status] ?? ""}">${escapeHtml(v.status)}</span></td>
   <td class="rule">${escapeHtml(v.rule)}</td>
@@ -115,6 +115,7 @@ th, td { border: 1px solid #ddd; padding: 0.4em 0.6em; vertical-align: top; text
 th { background: #f4f4f4; }
 td.measured { font-family: "DejaVu Sans Mono", monospace; font-size: 0.85em; }
 td.rule, .note, .citation { color: #555; font-size: 0.85em; }
+.claim-id { color: #888; font-family: "DejaVu Sans Mono", monospace; font-size: 0.75em; white-space: nowrap; }
 .note { margin-top: 0.4em; font-style: italic; }
 .badge { display: inline-block; padding: 0.1em 0.5em; border-radius: 0.6em; font-weight: bold; white-space: nowrap; }
 .badge.ok { background: #d8f0d8; color: #145214; }

@@ -99,6 +99,17 @@ export const initSchema = z.discriminatedUnion("kind", [
       .lt(Math.PI / 2),
   }),
   z.strictObject({
+    /**
+     * Lazy-regime pairs (Chizat et al.'s symmetrized init): students 1…m/2 draw wᵢ ~ N(0, τ²I),
+     * student i + m/2 copies wᵢ, and the output weights are +1 for the first half and −1 for the
+     * second (unless student.outputWeights says otherwise), so f(W₀) = 0 whatever τ. Needs an
+     * even width.
+     */
+    kind: z.literal("symmetric-pairs"),
+    /** τ, the init scale. */
+    scale: z.number().positive(),
+  }),
+  z.strictObject({
     kind: z.literal("file"),
     /** m×d student weights. */
     weights: npyPath,

@@ -46,9 +46,19 @@ describe("reproduction plan", () => {
     expect(plan.papers).toEqual(["wa", "du", "xd", "zgj"]);
     expect(plan.presets).toEqual({
       wa: ["wa-fig1", "wa-fig6", "wa-lemma1"],
-      du: ["du-fig1"],
-      xd: ["xd-fig1", "xd-toy"],
-      zgj: ["zgj-claim2", "zgj-fig1"],
+      du: ["du-fig1", "du-flow", "du-lemma31"],
+      xd: ["xd-fig1", "xd-flow", "xd-nscaling", "xd-toy"],
+      zgj: [
+        "zgj-claim2",
+        "zgj-exact",
+        "zgj-fig1",
+        "zgj-init",
+        "zgj-lazy-tau1",
+        "zgj-lazy-tau10",
+        "zgj-lazy-tau3",
+        "zgj-online",
+        "zgj-thm3-r",
+      ],
     });
     // quick mode: 3 seeds where randomness matters, 20 where WA's verdicts compare seeds
     const count = (preset: string) => plan.jobs.filter((j) => j.preset === preset).length;

@@ -10,7 +10,7 @@ import { Rng } from "../random/rng.js";
 import type { ArrayStore } from "../setup/arrays.js";
 import { getArray } from "../setup/arrays.js";
 import { makeSample, teacherLabels } from "../setup/data.js";
-import { initialWeights } from "../setup/init.js";
+import { initialWeights, symmetricPairOutputs } from "../setup/init.js";
 import { buildTeacher } from "../setup/teacher.js";
 import type { ExperimentConfig } from "../spec.js";
 import type { RunContext } from "./context.js";
@@ -50,6 +50,9 @@ export function setupRun(
   else rawOutput = new Float64Array(getArray(arrays, outputMode).data);
   if (spec.student.init.kind === "du" && spec.student.outputWeights === undefined) {
     rawOutput = Float64Array.from({ length: m }, () => outputRng.sign());
+  }
+  if (spec.student.init.kind === "symmetric-pairs" && spec.student.outputWeights === undefined) {
+    rawOutput = symmetricPairOutputs(m);
   }
 
   const W = initialWeights(spec.student.init, {

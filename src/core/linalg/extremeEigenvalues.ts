@@ -10,6 +10,12 @@ export interface ExtremeEigenOptions {
   tolerance?: number;
   /** n at or below which the dense matrix is assembled and diagonalized; default 200. */
   denseThreshold?: number;
+  /**
+   * Lanczos start vector (length n, not modified; normalized here), e.g. the sum of the
+   * extreme eigenvectors of a nearby matrix: a warm start. Ignored when it is zero, not finite
+   * or of the wrong length, and by the dense path. Default: the fixed vector sin(k+1).
+   */
+  start?: Float64Array;
 }
 
 export interface ExtremeEigenResult {
@@ -86,7 +92,7 @@ export function extremeEigenvalues(
     };
   }
   if (n <= denseThreshold) return dense(apply, n);
-  return lanczos(apply, n, Math.min(n, requested), tolerance);
+  return lanczos(apply, n, Math.min(n, requested), tolerance, options.start);
 }
 
 function dense(apply: (v: Float64Array, out: Float64Array) => void, n: number): ExtremeEigenResult {
@@ -139,6 +145,7 @@ function lanczos(
   n: number,
   maxIterations: number,
   tolerance: number,
+  start?: Float64Array,
 ): ExtremeEigenResult {
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
@@ -153,7 +160,7 @@ function lanczos(
   let best: Extremes | null = null;
   let converged = false;
 
-  let q = startVector(n);
+  let q = (start && warmStart(start, n)) || startVector(n);
   for (;;) {
     basis.push(q);
     const j = basis.length - 1;
@@ -265,6 +272,14 @@ function projectOut(basis: Float64Array[], w: Float64Array, coef: Float64Array):
     for (let k = 0; k < n; k++) w[k] -= c0 * q0[k] + c1 * q1[k] + c2 * q2[k] + c3 * q3[k];
   }
   for (; i < m; i++) axpy(-coef[i], basis[i], 0, w, 0, n);
+}
+
+/** A caller's start vector, normalized, or null when it cannot serve (wrong length, zero, NaN). */
+function warmStart(v: Float64Array, n: number): Float64Array | null {
+  if (v.length !== n) return null;
+  const s = norm(v, 0, n);
+  if (!(s > 0 && Number.isFinite(s))) return null;
+  return Float64Array.from(v, (x) => x / s);
 }
 
 /** Deterministic, generic start vector: entries sin(k+1) have no sign or permutation pattern. */

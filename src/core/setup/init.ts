@@ -44,7 +44,29 @@ export function initialWeights(spec: InitConfig, ctx: InitContext): Float64Array
       return xdToy(spec, ctx);
     case "zgj-pair":
       return zgjPair(spec.delta, ctx);
+    case "symmetric-pairs":
+      return symmetricPairs(spec.scale, ctx);
   }
+}
+
+/**
+ * Lazy-regime init: rows 0…m/2−1 are N(0, τ²I), row i + m/2 repeats row i. With the output
+ * weights of symmetricPairOutputs (+1 then −1) every pair cancels, so the network starts at
+ * f(W₀) = 0 for any τ.
+ */
+function symmetricPairs(scale: number, ctx: InitContext): Float64Array {
+  const { m, d, rng } = ctx;
+  if (m % 2 !== 0) throw new RangeError(`symmetric-pairs needs an even width, got ${m}`);
+  const half = (m / 2) * d;
+  const W = new Float64Array(m * d);
+  rng.fillNormal(W.subarray(0, half), scale);
+  W.copyWithin(half, 0, half);
+  return W;
+}
+
+/** The raw output weights that go with symmetric-pairs: +1 for the first m/2, −1 for the rest. */
+export function symmetricPairOutputs(m: number): Float64Array {
+  return Float64Array.from({ length: m }, (_, i) => (i < m / 2 ? 1 : -1));
 }
 
 /**

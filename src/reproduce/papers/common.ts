@@ -1,6 +1,5 @@
 /** Shared helpers to turn runs (columns per seed) into figure series and verdict inputs. */
 import { aggregateSeeds, type XY } from "../../analysis/series.js";
-import type { Verdict, VerdictStatus } from "../../analysis/verdict.js";
 import type { Point, Series } from "../../plot/charts.js";
 import type { LoadedRun } from "../load.js";
 
@@ -106,24 +105,6 @@ export function indexedColumns(run: LoadedRun, name: string): string[] {
   const out: string[] = [];
   for (let i = 0; `${name}[${i}]` in run.columns; i++) out.push(`${name}[${i}]`);
   return out;
-}
-
-/** A verdict whose evidence is missing: the runs behind it failed or did not run. */
-export function missingEvidence(paper: string, claim: string, rule: string, what: string): Verdict {
-  return { paper, claim, rule, status: "failed", measured: `no data: ${what}` };
-}
-
-export function verdict(
-  paper: string,
-  claim: string,
-  status: VerdictStatus,
-  measured: string,
-  rule: string,
-  note?: string,
-): Verdict {
-  return note
-    ? { paper, claim, status, measured, rule, note }
-    : { paper, claim, status, measured, rule };
 }
 
 /** A dashed theory line through the given points. */

@@ -1,6 +1,7 @@
 /**
  * The papers `overparam reproduce` knows. To add one: write its presets (presets/*.yaml with
- * `paper: <key>` and a `reproduce` block) and a module exporting a Paper (figures + verdicts).
+ * `paper: <key>` and a `reproduce` block) and a module exporting a Paper (figures + a list of
+ * claim records, see claim.ts).
  */
 import { duEtAl } from "./du.js";
 import type { Paper } from "./types.js";

@@ -130,6 +130,41 @@ describe("extremeEigenvalues", () => {
     expect(residual(apply, lanczos.min, lanczos.minVector)).toBeLessThan(1e-9 * 3);
   });
 
+  it("extremeEigenvalues(apply, 400) warm-started near the answer agrees and needs fewer steps; a useless start falls back", () => {
+    const rng = new Rng(34);
+    const lambda = Float64Array.from({ length: n }, (_, i) =>
+      i === 0 ? -3 : i === 1 ? 5 : -1 + 3 * rng.uniform(),
+    );
+    const apply = spectralOperator(Q, lambda);
+    const cold = extremeEigenvalues(apply, n);
+    // a perturbed operator's extreme eigenvectors, summed: what du_gram passes from row to row
+    const nearby = extremeEigenvalues(
+      spectralOperator(
+        Q,
+        lambda.map((l) => l * (1 + 0.01 * rng.uniform())),
+      ),
+      n,
+    );
+    const start = nearby.minVector.map((v, i) => v + nearby.maxVector[i]);
+    const warm = extremeEigenvalues(apply, n, { start });
+    expect(warm.converged).toBe(true);
+    expect(warm.iterations).toBeLessThan(cold.iterations);
+    expect(Math.abs(warm.min - cold.min)).toBeLessThan(1e-9 * 5);
+    expect(Math.abs(warm.max - cold.max)).toBeLessThan(1e-9 * 5);
+    expect(Array.from(start.slice(0, 3))).toEqual(
+      Array.from(nearby.minVector.slice(0, 3), (v, i) => v + nearby.maxVector[i]),
+    ); // not modified
+    for (const useless of [
+      new Float64Array(n),
+      new Float64Array(n - 1),
+      new Float64Array(n).fill(Number.NaN),
+    ]) {
+      const r = extremeEigenvalues(apply, n, { start: useless });
+      expect(r.iterations).toBe(cold.iterations);
+      expect(r.min).toBe(cold.min);
+    }
+  });
+
   it("extremeEigenvalues(apply, 400) finds repeated extreme eigenvalues of a negative definite operator", () => {
     const rng = new Rng(33);
     // max −0.5 with multiplicity 3, min −40 with multiplicity 2

@@ -42,7 +42,7 @@ function direct(
       for (let r = 0; r < m; r++) if (on(theta, i, r) && on(theta, j, r)) both++;
       H[i * n + j] = (xx * both) / m;
     }
-  return { flipFraction: flips / (n * m), minEig: Math.min(...symmetricEigen(H, n).values) };
+  return { flipFraction: flips / (n * m), minEig: Math.min(...symmetricEigen(H, n).values), H };
 }
 
 describe("DU metrics", () => {
@@ -66,7 +66,24 @@ describe("DU metrics", () => {
       const flipsRow: number[] = [];
       duFlips.create(ctx).observe(point, flipsRow);
       const gramRow: number[] = [];
-      duGram.create(ctx).observe(point, gramRow);
+      const gram = duGram.create(ctx);
+      gram.observe(point, gramRow);
+      // DU Lemma 3.1's ‖H(0) − H^∞‖₂, against the definitions (H^∞ by arccos: no pair is close here)
+      const H0 = direct(ctx.initialTheta, ctx.initialTheta, train.X, train.n, m, d).H;
+      const n = train.n;
+      const diff = H0.map((h, k) => {
+        const [i, j] = [Math.floor(k / n), k % n];
+        let xx = 0;
+        for (let q = 0; q < d; q++) xx += train.X[i * d + q] * train.X[j * d + q];
+        const c = Math.max(-1, Math.min(1, xx));
+        return h - (xx * (Math.PI - (i === j ? 0 : Math.acos(c)))) / (2 * Math.PI);
+      });
+      const ev = symmetricEigen(diff, n).values;
+      const deviation = Math.max(Math.abs(ev[0]), Math.abs(ev[n - 1]));
+      expect(deviation).toBeGreaterThan(0);
+      expect(
+        Math.abs((gram.summary!().du_gram_init_deviation as number) / deviation - 1),
+      ).toBeLessThan(1e-8);
       const expected = direct(theta, ctx.initialTheta, train.X, train.n, m, d);
       expect(expected.flipFraction).toBeGreaterThan(0.02);
       expect(flipsRow[0]).toBe(expected.flipFraction);
