@@ -649,6 +649,12 @@ function semanticProblems(spec: Spec): SpecProblem[] {
   ) {
     add("student.init.kind", `${init.kind} needs a neuron teacher (teacher.kind is noise)`);
   }
+  if (init.kind === "symmetric-pairs" && m % 2 !== 0) {
+    add(
+      "student.width",
+      `symmetric-pairs duplicates each student with output weights +1 and −1; must be even (got ${m})`,
+    );
+  }
   if (init.kind === "zgj-pair" && (r !== 1 || m !== 2)) {
     add("student.init.kind", "zgj-pair needs student.width 2 and a single-neuron teacher");
   }

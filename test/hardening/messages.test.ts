@@ -167,3 +167,25 @@ describe("validation messages", () => {
     ]);
   });
 });
+
+describe("symmetric pairs", () => {
+  it("an odd width is bad input, refused before anything runs", async () => {
+    const { validateSpec } = await import("../../src/spec/validate.js");
+    const v = validateSpec({
+      dimension: 5,
+      activation: "relu",
+      teacher: { kind: "single" },
+      student: {
+        width: 3,
+        parameterization: "norm-weighted",
+        init: { kind: "symmetric-pairs", scale: 1 },
+      },
+      optimizer: { kind: "gd", lr: 0.01, steps: 10 },
+    });
+    expect(v.ok).toBe(false);
+    if (!v.ok)
+      expect(v.problems).toContain(
+        "student.width: symmetric-pairs duplicates each student with output weights +1 and −1; must be even (got 3)",
+      );
+  });
+});
