@@ -40,10 +40,15 @@ export interface ReproduceOptions {
 const MARKER = "report.json";
 const REPORT_KIND = "overparam-report";
 
-/** Work units per second per thread: estimateCost's units are nanoseconds of one thread of the
- * 2-core development machine under its usual load (plan.ts), so 1e9; runs already on disk
- * refine it. */
-const DEFAULT_THROUGHPUT = 1e9;
+/**
+ * Work units per second per thread. estimateCost's units are nanoseconds of one thread of the
+ * 2-core development machine under the heavy load it was calibrated at (plan.ts); on the same
+ * machine idle, a fresh clone's full reproduction (2026-11-30: 1481 runs, 533 s of thread
+ * time, 4 min 48 s) ran 5.9× faster than that (per paper 4.6–8.4×), so a fresh estimate
+ * divides by 5.5: per paper within 0.56–1.53× of the measured thread time in quick and full
+ * mode. Runs already on disk replace it by their measured speed.
+ */
+const DEFAULT_THROUGHPUT = 5.5e9;
 
 /**
  * A results folder may be reused (resume, re-draw) only if it is one: it is empty or holds our

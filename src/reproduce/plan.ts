@@ -171,7 +171,8 @@ export function engineFingerprint(): string {
  * p = d(d+1)/2). Per record: du_gram's λ_min(H(k)) by Lanczos (150–300 products with the n×n
  * matrix in JavaScript, ~1.5 µs·(n² + 300n) in all; dense below n = 200) plus its activation
  * patterns; du_flips the patterns only. Measured per paper against the full reproduction's
- * thread time: WA 1.33×, DU 0.92×, XD 1.78×, ZGJ 1.87× (2026-11-30).
+ * thread time under load 7–10: WA 1.33×, DU 0.92×, XD 1.78×, ZGJ 1.87× (2026-11-30); on the
+ * idle machine every part runs 4.6–8.4× faster (see DEFAULT_THROUGHPUT in command.ts).
  */
 export function estimateCost(spec: Spec): number {
   const m = spec.student.width;
