@@ -429,15 +429,16 @@ describe("the lab in headless Chromium", () => {
       );
     // scrubbing to the first row shows step 0 and stops following the run
     await page.locator("#neuron-frame").fill("0");
-    expect(await page.textContent("#neuron-step")).toMatch(/row 1\/\d+: step 0\b/);
+    await expect.poll(() => page.textContent("#neuron-step")).toMatch(/row 1\/\d+: step 0\b/);
     expect(await page.isChecked("#neuron-follow")).toBe(false);
     await page.getByRole("button", { name: "Play" }).click();
     await expect
       .poll(() => page.textContent("#neuron-step"), { timeout: 30_000 })
       .toMatch(/step 400\b/);
     // another run of the sweep, chosen in the view (and kept in the URL)
+    // (zgj-fig1 sweeps student.init over a small Gaussian start and a near-teacher start)
     await page.selectOption("#neuron-run", "1");
-    expect(await page.textContent("#neuron-step")).toContain("scale-0.01");
+    await expect.poll(() => page.textContent("#neuron-step")).toContain("near-teacher-noise-0.2");
 
     // d = 10, one teacher neuron: projected, and the view says on what
     await page.selectOption("#preset", "xd-fig1");
@@ -561,7 +562,9 @@ describe("the lab in headless Chromium", () => {
       }
     expect(compared).toBeGreaterThan(5);
     // no neuron view for m·d > 2000 (the weights metric's limit), and the view says so
-    expect(await page.textContent("#neuron-note")).toContain("m·d ≤ 2000; this run has m·d = 8000");
+    await expect
+      .poll(() => page.textContent("#neuron-note"))
+      .toContain("m·d ≤ 2000; this run has m·d = 8000");
     expect(await page.isVisible("#neuron-canvas")).toBe(false);
     // tick labels and the axis label come along
     expect(svg).toMatch(/>step<\/text>/);
