@@ -47,7 +47,8 @@ export type InitConfig =
     }
   | { kind: "zgj-pair"; delta: number }
   | { kind: "symmetric-pairs"; scale: number }
-  | { kind: "file"; weights: ArrayPath };
+  | { kind: "file"; weights: ArrayPath }
+  | { kind: "explicit"; weights: number[][] };
 
 export interface SampleFiles {
   inputs?: ArrayPath;

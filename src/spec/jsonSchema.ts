@@ -54,7 +54,7 @@ export const fieldDescriptions: Record<string, string> = {
     "Raw output weights: ones | signs | a .npy file (default signs for ntk, else ones)",
   "student.init": "Initial weights",
   "student.init.kind":
-    "gaussian | du | zgj-random (ZGJ Alg. 1) | zgj-subspace (Alg. 2) | near-teacher | xd-toy | zgj-pair | file",
+    "gaussian | du | zgj-random (ZGJ Alg. 1) | zgj-subspace (Alg. 2) | near-teacher | xd-toy | zgj-pair | symmetric-pairs | file | explicit",
   "student.init.scale":
     "Standard deviation of each entry of wᵢ (divided by √d with scaleBy: sqrt-d)",
   "student.init.scaleBy": "none | sqrt-d (WA: 0.01·N(0, I/d))",
@@ -66,7 +66,8 @@ export const fieldDescriptions: Record<string, string> = {
   "student.init.lambda2": "w = λ₁v + λ₂v⊥ (cases 1 and 3; case 1's second student has −λ₂)",
   "student.init.lambdas": "Case 2: wᵢ = λᵢv, one λ per student",
   "student.init.delta": "Angle δ of the two students to the teacher (ZGJ Claim 2)",
-  "student.init.weights": "m×d initial weights (.npy)",
+  "student.init.weights":
+    "m×d initial weights: a .npy file (kind file) or rows inline (kind explicit)",
   loss: "What gradient descent minimises",
   "loss.kind":
     "population (closed form over x ~ N(0, I)) | empirical (a fixed training set) | online (a fresh batch every step)",

@@ -114,6 +114,11 @@ export const initSchema = z.discriminatedUnion("kind", [
     /** m×d student weights. */
     weights: npyPath,
   }),
+  z.strictObject({
+    /** m×d student weights written inline, one row per student (e.g. ZGJ Claim 1's −wᵢ*). */
+    kind: z.literal("explicit"),
+    weights: z.array(z.array(finite)).min(1),
+  }),
 ]);
 
 export const lossSchema = z.strictObject({

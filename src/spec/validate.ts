@@ -649,6 +649,17 @@ function semanticProblems(spec: Spec): SpecProblem[] {
   ) {
     add("student.init.kind", `${init.kind} needs a neuron teacher (teacher.kind is noise)`);
   }
+  if (init.kind === "explicit") {
+    if (init.weights.length !== m)
+      add(
+        "student.init.weights",
+        `has ${init.weights.length} rows; must have one per student (student.width ${m})`,
+      );
+    init.weights.forEach((row, i) => {
+      if (row.length !== d)
+        add(`student.init.weights.${i}`, `has ${row.length} entries; must have dimension = ${d}`);
+    });
+  }
   if (init.kind === "symmetric-pairs" && m % 2 !== 0) {
     add(
       "student.width",

@@ -219,3 +219,38 @@ describe("the JSON Schema's documentation", () => {
     expect(Object.keys(fieldDescriptions).filter((p) => !seen.has(p))).toEqual([]);
   });
 });
+
+describe("a run that starts at a global minimum", () => {
+  it("is not 'diverged' when its initial loss is a rounding residue ≤ 0 (ZGJ Claim 1's point)", async () => {
+    const c = Math.sqrt(3) / 2;
+    const run = await simulate({
+      dimension: 2,
+      activation: "relu",
+      teacher: {
+        kind: "explicit",
+        neurons: [
+          [1, 0],
+          [-0.5, c],
+          [-0.5, -c],
+        ],
+      },
+      student: {
+        width: 3,
+        parameterization: "norm-weighted",
+        init: {
+          kind: "explicit",
+          weights: [
+            [-1, 0],
+            [0.5, -c],
+            [0.5, c],
+          ],
+        },
+      },
+      optimizer: { kind: "gd", lr: 0.01, steps: 100 },
+    });
+    expect(run.metrics.loss[0]).toBeLessThanOrEqual(0); // the residue this case produces
+    expect(run.status).toBe("completed");
+    expect(run.totalSteps).toBe(100);
+    expect(Math.max(...Array.from(run.metrics.loss, Math.abs))).toBeLessThan(1e-15);
+  });
+});

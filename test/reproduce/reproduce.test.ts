@@ -49,6 +49,7 @@ describe("reproduction plan", () => {
       du: ["du-fig1", "du-flow", "du-lemma31"],
       xd: ["xd-fig1", "xd-flow", "xd-nscaling", "xd-toy"],
       zgj: [
+        "zgj-claim1",
         "zgj-claim2",
         "zgj-exact",
         "zgj-fig1",

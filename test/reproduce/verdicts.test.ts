@@ -202,6 +202,36 @@ describe("ZGJ Claim 2 verdict", async () => {
   });
 });
 
+describe("ZGJ Claim 1 verdict", async () => {
+  const plan = await planReproduction(["zgj"], "quick");
+  const zgj = findPaper("zgj")!;
+  const job = plan.jobs.find((j) => j.preset === "zgj-claim1")!;
+  const c = Math.sqrt(3) / 2;
+  /** Final students: at −wᵢ* (the paper's point), or with the first on its teacher w₁* = e₁. */
+  const run = (loss: number, firstOnTeacher: boolean, allOnTeachers = false) => {
+    const W = allOnTeachers
+      ? [1, 0, -0.5, c, -0.5, -c]
+      : [firstOnTeacher ? 1 : -1, 0, 0.5, -c, 0.5, c];
+    const cols: Record<string, number[]> = { step: [0], loss: [loss] };
+    for (let i = 0; i < 3; i++) for (let k = 0; k < 2; k++) cols[`w[${i}][${k}]`] = [W[2 * i + k]];
+    return [fake(job, cols)];
+  };
+  it("zero loss with every student off the teachers reproduces; some on: partly; positive loss or all on: not", () => {
+    const v = find(zgj.verdicts({ mode: "quick", runs: run(-1.4e-16, false) }), "zgj-claim1-relu");
+    expect(v.status).toBe("reproduced");
+    expect(v.measured).toContain("1.047, 1.047, 1.047 rad (3/3 on no teacher");
+    expect(
+      find(zgj.verdicts({ mode: "quick", runs: run(1e-17, true) }), "zgj-claim1-relu").status,
+    ).toBe("partly");
+    expect(
+      find(zgj.verdicts({ mode: "quick", runs: run(1e-3, false) }), "zgj-claim1-relu").status,
+    ).toBe("not reproduced");
+    expect(
+      find(zgj.verdicts({ mode: "quick", runs: run(0, false, true) }), "zgj-claim1-relu").status,
+    ).toBe("not reproduced");
+  });
+});
+
 describe("ZGJ §4 exact-parameterization verdict", async () => {
   const plan = await planReproduction(["zgj"], "quick");
   const zgj = findPaper("zgj")!;

@@ -156,6 +156,11 @@ export function* experimentEvents(
   const lossBelow = options.stop?.lossBelow ?? spec.stop.lossBelow;
   const opt = spec.optimizer;
   const notes = () => [...ctx.engine.notes];
+  // "Diverged" = the loss grew past divergenceFactor × its initial value. A run that starts at
+  // a global minimum has an initial loss of 0 or a rounding residue ≤ 0 (e.g. ZGJ Claim 1's
+  // students at −wᵢ*): then only a non-finite loss counts (the rounding noise is no divergence).
+  const divergenceLimit = (initial: number) =>
+    initial > 0 ? divergenceFactor * initial : Number.POSITIVE_INFINITY;
 
   if (opt.kind === "flow") {
     const times = logTimeGrid(opt.time, spec.record.firstTime, spec.record.pointsPerDecade);
@@ -216,7 +221,7 @@ export function* experimentEvents(
       lastT = info.t;
       lastLoss = loss;
       yield record(info.steps, info.t, loss, fullGrad);
-      if (!Number.isFinite(loss) || loss > divergenceFactor * initialLoss) {
+      if (!Number.isFinite(loss) || loss > divergenceLimit(initialLoss)) {
         status = "diverged";
         reason = `loss ${loss} exceeded ${divergenceFactor}× its initial value ${initialLoss}`;
         stop = true;
@@ -271,7 +276,7 @@ export function* experimentEvents(
           theta,
           eta,
           until - step,
-          divergenceFactor * initialLoss,
+          divergenceLimit(initialLoss),
           lossBelow ?? Number.NEGATIVE_INFINITY,
         );
         // a stop inside the block is taken again below, one step at a time; a loss that cannot
@@ -283,7 +288,7 @@ export function* experimentEvents(
     resample?.(step, stepLoss);
     const L = stepObjective.valueAndGradient(theta, grad);
     if (Number.isNaN(initialLoss)) initialLoss = L;
-    const diverged = !Number.isFinite(L) || L > divergenceFactor * initialLoss;
+    const diverged = !Number.isFinite(L) || L > divergenceLimit(initialLoss);
     const onGrid = step === grid[gridIndex];
     if (onGrid || diverged || step === totalSteps) {
       loss = fullLoss(L);

@@ -32,6 +32,8 @@ export function initialWeights(spec: InitConfig, ctx: InitContext): Float64Array
       return rng.fillNormal(W, 1);
     case "file":
       return new Float64Array(getArray(ctx.arrays, spec.weights).data);
+    case "explicit":
+      return Float64Array.from(spec.weights.flat());
     case "zgj-random": {
       rng.fillNormal(W, 1);
       return fitNormsByNnls(W, ctx);

@@ -675,6 +675,49 @@ export const zgjClaims = [
     }),
   }),
   claim({
+    id: "zgj-claim1-relu",
+    paper: P,
+    statement:
+      "Claim 1: with ReLU, zero loss does not force the students onto teacher directions (students at −wᵢ* fit teachers with Σ wᵢ* = 0)",
+    presets: ["zgj-claim1"],
+    rule: "final population loss |L| ≤ 1e-12 and every student ≥ 0.5 rad from every teacher direction (sign counts for ReLU): reproduced; zero loss with some students on a teacher: partly; loss > 1e-12 or every student on a teacher: not reproduced",
+    note: "The paper's own example (Appendix A): three unit teachers at 120° in the plane, students started at −wᵢ*; GD from there does not move them (the gradient is zero to rounding).",
+    measure: (data) => {
+      const run = usable(ofPreset(data.runs, "zgj-claim1"))[0];
+      if (!run) return missing("no finished zgj-claim1 run");
+      const V = teachers(run);
+      const d = run.job.spec.dimension;
+      const m = run.job.spec.student.width;
+      const nearest: number[] = [];
+      for (let i = 0; i < m; i++) {
+        const w = Array.from({ length: d }, (_, k) => lastValue(run, `w[${i}][${k}]`));
+        const wn = Math.hypot(...w);
+        nearest.push(
+          Math.min(
+            ...V.map((v) => {
+              const c = w.reduce((s, x, k) => s + x * v[k], 0) / (wn * Math.hypot(...v));
+              return Math.acos(Math.max(-1, Math.min(1, c)));
+            }),
+          ),
+        );
+      }
+      return { loss: lastValue(run, "loss"), nearest };
+    },
+    judge: ({ loss, nearest }) => {
+      const unmatched = nearest.filter((a) => a >= 0.5).length;
+      const zero = Math.abs(loss) <= 1e-12;
+      return {
+        status:
+          zero && unmatched === nearest.length
+            ? "reproduced"
+            : zero && unmatched > 0
+              ? "partly"
+              : "not reproduced",
+        measured: `final loss ${formatNumber(loss)}; each student's angle to its nearest teacher ${nearest.map((a) => a.toFixed(3)).join(", ")} rad (${unmatched}/${nearest.length} on no teacher; one deterministic run)`,
+      };
+    },
+  }),
+  claim({
     id: "zgj-claim2-cubic",
     paper: P,
     statement: "Claim 2: two students at angle ±δ with ‖w₁‖w₁ + ‖w₂‖w₂ = w* have loss Θ(δ³)",
