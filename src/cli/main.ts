@@ -4,8 +4,8 @@ import { Command, CommanderError, Option } from "commander";
 import { activations } from "../core/activations/registry.js";
 import { metrics } from "../core/metrics/registry.js";
 import type { ArrayStore } from "../core/setup/arrays.js";
-import { type FolderLock, lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { whileLocked } from "../io/lockedFolder.js";
 import { describeIoError, isIoError } from "../io/outputFolder.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
@@ -127,20 +127,16 @@ async function runWithHandler(
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
   const createdOut = !existsSync(outDir);
   const root = RunFolder.create(outDir, opts.force);
-  let lock: FolderLock;
+  let started = false;
   try {
-    lock = await lockOutputFolder(outDir, "run", (e) => {
-      process.stderr.write(`error: lost the lock on ${outDir} (${e.message}); stopping\n`);
-      Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
+    return await whileLocked(outDir, "run", stopper, () => {
+      started = true;
+      return runPrepared(prepared, opts, kernels, loaded.source, outDir, root, stopper);
     });
   } catch (e) {
-    if (createdOut) rmSync(outDir, { recursive: true, force: true });
+    // refused before anything ran (the folder is another process's): leave no empty folder
+    if (!started && createdOut) rmSync(outDir, { recursive: true, force: true });
     throw e;
-  }
-  try {
-    return await runPrepared(prepared, opts, kernels, loaded.source, outDir, root, stopper);
-  } finally {
-    await lock.release();
   }
 }
 

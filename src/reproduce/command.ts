@@ -3,13 +3,13 @@
  * missing ones on a worker pool, then draw the figures, judge the claims and write the report.
  */
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Verdict } from "../analysis/verdict.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
-import { lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { whileLocked } from "../io/lockedFolder.js";
 import { describeIoError, isIoError, prepareOutputFolder } from "../io/outputFolder.js";
 import { describeFsError, UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
@@ -189,33 +189,10 @@ async function lockedReproduction(
   const out = path.resolve(opts.out);
   checkOutputFolder(out, opts.force);
   makeFolder(out);
-  const lock = await lockOutputFolder(out, "reproduce", (e) => {
-    process.stderr.write(`error: lost the lock on ${out} (${e.message}); stopping\n`);
-    Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
+  return whileLocked(out, "reproduce", stopper, () => reproduceInto(out, plan, opts, stopper), {
+    path: path.join(out, MARKER),
+    reason: "the process ended before the report was written",
   });
-  // Whatever ends this process (a second Ctrl-C, a full disk), report.json must not claim
-  // "running" afterwards: the exit hook marks an unfinished report as interrupted.
-  const marker = path.join(out, MARKER);
-  const onExit = () => {
-    try {
-      const current = JSON.parse(readFileSync(marker, "utf8"));
-      if (current.status === "running")
-        writeFileSync(
-          marker,
-          `${JSON.stringify({ ...current, status: "interrupted", reason: "the process ended before the report was written" })}\n`,
-        );
-    } catch {
-      // nothing to correct, or the disk refuses: nothing more can be done here
-    }
-  };
-  process.on("exit", onExit);
-  try {
-    return await reproduceInto(out, plan, opts, stopper);
-  } finally {
-    process.off("exit", onExit);
-    onExit(); // after an error (e.g. a full disk) the report may still say "running"
-    await lock.release();
-  }
 }
 
 /** mkdir -p with one clear line when the path cannot be a folder. */

@@ -4,12 +4,12 @@
  * reusing every run folder whose content hash still matches, then writes runs.csv, cells.csv,
  * the figures the spec's `summary` asks for and an index.html that opens from disk.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite.js";
-import { lockOutputFolder } from "../io/folderLock.js";
 import { installStopHandler, type StopHandler } from "../io/interrupt.js";
+import { whileLocked } from "../io/lockedFolder.js";
 import { prepareOutputFolder } from "../io/outputFolder.js";
 import { describeFsError, UserInputError } from "../io/specFile.js";
 import { unusableBecause } from "../io/verifyRun.js";
@@ -124,32 +124,10 @@ export async function sweepCommand(ref: string, opts: SweepOptions): Promise<num
     if (opts.dryRun) return describePlan(plan, out, opts);
     if (stopper.interrupted()) return EXIT_INTERRUPTED;
     checkOutputFolder(out, opts.force);
-    const lock = await lockOutputFolder(out, "sweep", (e) => {
-      process.stderr.write(`error: lost the lock on ${out} (${e.message}); stopping\n`);
-      Atomics.store(new Int32Array(stopper.stopFlag), 0, 1);
+    return await whileLocked(out, "sweep", stopper, () => sweepInto(out, plan, opts, stopper), {
+      path: path.join(out, MARKER),
+      reason: "the process ended before the summary was written",
     });
-    const marker = path.join(out, MARKER);
-    // whatever ends this process, sweep.json must not claim "running" afterwards
-    const onExit = () => {
-      try {
-        const current = JSON.parse(readFileSync(marker, "utf8"));
-        if (current.status === "running")
-          writeFileSync(
-            marker,
-            `${JSON.stringify({ ...current, status: "interrupted", reason: "the process ended before the summary was written" })}\n`,
-          );
-      } catch {
-        // nothing to correct
-      }
-    };
-    process.on("exit", onExit);
-    try {
-      return await sweepInto(out, plan, opts, stopper);
-    } finally {
-      process.off("exit", onExit);
-      onExit();
-      await lock.release();
-    }
   } finally {
     stopper.dispose();
   }

@@ -174,7 +174,7 @@ describe("overparam sweep: Ctrl-C, the folder lock, duplicates", () => {
     const spec = writeSpec(
       dir,
       "long",
-      SPEC.replace("steps: 3000", "steps: 400000")
+      SPEC.replace("steps: 3000", "steps: 10000000")
         .replace("[0.02, 0.2, 60]", "[0.05]")
         .replace("seeds: [3, 7]", "seeds: 2"),
     );
