@@ -156,9 +156,13 @@ export async function simulate(
   spec: SpecInput | Spec,
   options: SimulateOptions = {},
 ): Promise<SimulationResult> {
-  const stream = simulateStream(spec, options);
+  return finish(simulateStream(spec, options));
+}
+
+/** Pulls a stream to its end (the result collects the rows) and returns its result. */
+export async function finish(stream: SimulationStream): Promise<SimulationResult> {
   for await (const _row of stream) {
-    // the result collects the rows
+    // nothing to do per row
   }
   return stream.result;
 }

@@ -9,6 +9,7 @@
  */
 import {
   type ArrayStore,
+  finish,
   type MatrixKernels,
   resolveSpec,
   type SimulateOptions,
@@ -44,11 +45,7 @@ export async function simulate(
   spec: SpecInput | Spec,
   options: NodeSimulateOptions = {},
 ): Promise<SimulationResult> {
-  const stream = simulateStream(spec, options);
-  for await (const _row of stream) {
-    // the result collects the rows
-  }
-  return stream.result;
+  return finish(simulateStream(spec, options));
 }
 
 /** Like the engine's simulateStream, reading the spec's .npy files and choosing the kernels. */

@@ -15,7 +15,7 @@ import { describeFsError, UserInputError } from "../io/specFile.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { writeFigure } from "../plot/render.js";
-import { memoryProblem, type ResourceLimits } from "../spec/resources.js";
+import { pooledMemoryProblems, type ResourceLimits } from "../spec/resources.js";
 import { isReusable, type LoadedRun, loadRun } from "./load.js";
 import { findPaper } from "./papers/index.js";
 import { type Job, type Mode, type Plan, planReproduction, resolvePapers } from "./plan.js";
@@ -121,17 +121,8 @@ function checkLimits(plan: Plan, limits: ResourceLimits, threads: number): void 
     throw new UserInputError([
       `reproduce: ${plan.jobs.length} runs, more than --max-runs ${limits.maxRuns}`,
     ]);
-  const concurrent = Math.max(1, Math.min(threads, plan.jobs.length));
-  const problems = new Set<string>();
-  for (const job of plan.jobs) {
-    const p = memoryProblem(
-      job.spec,
-      limits.maxMemory / concurrent,
-      `${limits.memorySource} shared by ${concurrent} threads`,
-    );
-    if (p) problems.add(`${job.preset}: ${p}`);
-  }
-  if (problems.size) throw new UserInputError([...problems]);
+  const problems = pooledMemoryProblems(plan.jobs, limits, threads, (job) => `${job.preset}: `);
+  if (problems.length) throw new UserInputError(problems);
 }
 
 /** `--dry-run`: what would run, what is reused, and how long it should take. */

@@ -171,3 +171,32 @@ export function sweepSize(doc: Record<string, unknown>): number {
     if (Array.isArray(values)) n *= Math.max(values.length, 1);
   return n;
 }
+
+/**
+ * The memory problems of jobs that run `threads` at a time, each against its share of the
+ * limit: one line per job, prefixed by `label(job)` (identical lines once).
+ */
+export function pooledMemoryProblems<
+  J extends {
+    spec: ExperimentConfig;
+    arrays?: Readonly<Record<string, { shape: readonly number[] }>>;
+  },
+>(
+  jobs: readonly J[],
+  limits: ResourceLimits,
+  threads: number,
+  label: (job: J) => string,
+): string[] {
+  const concurrent = Math.max(1, Math.min(threads, jobs.length));
+  const problems = new Set<string>();
+  for (const job of jobs) {
+    const p = memoryProblem(
+      job.spec,
+      limits.maxMemory / concurrent,
+      `${limits.memorySource} shared by ${concurrent} threads`,
+      job.arrays,
+    );
+    if (p) problems.add(`${label(job)}${p}`);
+  }
+  return [...problems];
+}

@@ -16,7 +16,7 @@ import { unusableBecause } from "../io/verifyRun.js";
 import { gitCommit, packageVersion } from "../io/version.js";
 import type { KernelChoice } from "../kernels/index.js";
 import { runJobs } from "../reproduce/pool.js";
-import { memoryProblem, type ResourceLimits } from "../spec/resources.js";
+import { pooledMemoryProblems, type ResourceLimits } from "../spec/resources.js";
 import { writeSweepFigures } from "./figures.js";
 import { renderIndex } from "./indexHtml.js";
 import { planSweep, type SweepJob, type SweepPlan } from "./plan.js";
@@ -135,18 +135,8 @@ export async function sweepCommand(ref: string, opts: SweepOptions): Promise<num
 
 /** Refuses a run that would not fit its share of memory when `threads` run at once. */
 function checkMemory(plan: SweepPlan, limits: ResourceLimits, threads: number): void {
-  const concurrent = Math.max(1, Math.min(threads, plan.jobs.length));
-  const problems = new Set<string>();
-  for (const job of plan.jobs) {
-    const p = memoryProblem(
-      job.spec,
-      limits.maxMemory / concurrent,
-      `${limits.memorySource} shared by ${concurrent} threads`,
-      job.arrays,
-    );
-    if (p) problems.add(`[${job.dir}] ${p}`);
-  }
-  if (problems.size) throw new UserInputError([...problems].slice(0, 20));
+  const problems = pooledMemoryProblems(plan.jobs, limits, threads, (job) => `[${job.dir}] `);
+  if (problems.length) throw new UserInputError(problems.slice(0, 20));
 }
 
 function reusableJobs(plan: SweepPlan, runsRoot: string): Set<SweepJob> {
