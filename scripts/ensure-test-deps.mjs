@@ -8,7 +8,10 @@
  * - redis-server at $OVERPARAM_REDIS_SERVER, else on PATH — Debian package `redis-server`;
  * - a python3 with numpy: $OVERPARAM_PYTHON, else `python3` on PATH, else /usr/bin/python3 (the
  *   .npy and CLI tests run numpy itself) — Debian packages `python3 python3-numpy`. When the one
- *   that works is not the tests' default (`python3`), OVERPARAM_PYTHON is set for the command.
+ *   that works is not the tests' default (`python3`), OVERPARAM_PYTHON is set for the command;
+ * - OpenBLAS for the `blas` matrix-product backend (loaded through koffi; the kernel tests check
+ *   it against the portable kernel): the library $OVERPARAM_BLAS, else `libopenblas.so.0` known
+ *   to the dynamic linker — Debian package `libopenblas0-pthread`.
  *
  * When something is missing and we run as root (uid 0) with apt-get, it is installed with
  * `apt-get update && apt-get install -y --no-install-recommends …`. Otherwise (not root, no
@@ -42,6 +45,23 @@ export function which(name, pathVariable) {
     if (isExecutable(candidate)) return candidate;
   }
   return null;
+}
+
+/** Whether the dynamic linker knows `soname` (ldconfig's cache), or the path exists. */
+export function hasLibrary(soname) {
+  if (soname.includes("/")) {
+    try {
+      return statSync(soname).isFile();
+    } catch {
+      return false;
+    }
+  }
+  for (const ldconfig of ["/sbin/ldconfig", "/usr/sbin/ldconfig", "ldconfig"]) {
+    const result = spawnSync(ldconfig, ["-p"], { encoding: "utf8", timeout: 30_000 });
+    if (result.status === 0)
+      return result.stdout.split("\n").some((l) => l.trim().startsWith(`${soname} `));
+  }
+  return false;
 }
 
 function hasNumpy(python, env) {
@@ -91,6 +111,16 @@ export function probe(env = process.env) {
       // The tests run $OVERPARAM_PYTHON, else `python3`: hand them the system one when only it works.
       env: !pythonOverride && python === SYSTEM_PYTHON ? { OVERPARAM_PYTHON: python } : {},
     },
+    {
+      name: "openblas",
+      what: env.OVERPARAM_BLAS
+        ? `a BLAS library at ${env.OVERPARAM_BLAS}`
+        : "OpenBLAS (libopenblas.so.0)",
+      apt: ["libopenblas0-pthread"],
+      ok: hasLibrary(env.OVERPARAM_BLAS || "libopenblas.so.0"),
+      variable: env.OVERPARAM_BLAS ? "OVERPARAM_BLAS" : undefined,
+      value: env.OVERPARAM_BLAS,
+    },
   ];
 }
 
@@ -113,7 +143,9 @@ export function decide(requirements, { root, aptGet, noApt = false }) {
     const problems = pinned.map((r) =>
       r.name === "numpy"
         ? `${r.variable}=${r.value} has no numpy (install numpy for it, or unset ${r.variable})`
-        : `${r.variable}=${r.value} is not an executable file (fix or unset ${r.variable})`,
+        : r.name === "openblas"
+          ? `${r.variable}=${r.value} is not a library the linker finds (fix or unset ${r.variable})`
+          : `${r.variable}=${r.value} is not an executable file (fix or unset ${r.variable})`,
     );
     return { action: "fail", line: `npm test: ${problems.join("; ")}` };
   }

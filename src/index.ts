@@ -31,9 +31,9 @@ export { specJsonSchema } from "./spec/jsonSchema.js";
 
 export interface NodeSimulateOptions extends Omit<SimulateOptions, "matrixKernels"> {
   /**
-   * Matrix products of large empirical losses: "auto" (ONNX Runtime when it loads, for
-   * products large enough to gain, else the WebAssembly kernel; the default), "onnx", "wasm"
-   * (WebAssembly SIMD, one thread), "portable" (TypeScript), or your own kernels.
+   * Matrix products of large empirical losses: "auto" (the system BLAS when it loads, else ONNX
+   * Runtime, for products large enough to gain, else the WebAssembly kernel; the default),
+   * "blas", "onnx", "wasm" (WebAssembly SIMD), "portable" (TypeScript), or your own kernels.
    */
   kernels?: KernelChoice | MatrixKernels;
   /** Folder that relative .npy paths in the spec are read from (default: the working folder). */

@@ -10,8 +10,12 @@ import { describeIoError, isIoError } from "../io/outputFolder.js";
 import { listPresets } from "../io/presets.js";
 import { RunFolder } from "../io/runFolder.js";
 import { loadSpecArrays, loadSpecDocument, UserInputError } from "../io/specFile.js";
-import { defaultKernelChoice, KERNEL_CHOICES, type KernelChoice } from "../kernels/index.js";
-import { loadOnnxKernels } from "../kernels/onnxRuntime.js";
+import {
+  defaultKernelChoice,
+  KERNEL_CHOICES,
+  type KernelChoice,
+  unavailableReason,
+} from "../kernels/index.js";
 import { registerLabCommand } from "../lab/command.js";
 import { reproduceCommand } from "../reproduce/command.js";
 import { paperKeys } from "../reproduce/papers/index.js";
@@ -121,7 +125,7 @@ async function runWithHandler(
     return 0;
   }
 
-  if (kernels === "onnx") requireOnnx();
+  requireKernels(kernels);
   if (stopper.interrupted()) return EXIT_INTERRUPTED; // nothing written yet
   const name = prepared[0].spec.name;
   const outDir = path.resolve(opts.out ?? path.join("overparam-results", `${name}-${timestamp()}`));
@@ -312,7 +316,7 @@ Examples:
       ) => {
         if (opts.full && opts.tiny) throw new UserInputError(["--full and --tiny: choose one"]);
         const kernels = opts.kernels ?? kernelDefault();
-        if (kernels === "onnx") requireOnnx();
+        requireKernels(kernels);
         process.exitCode = await reproduceCommand(keys, {
           mode: opts.full ? "full" : opts.tiny ? "tiny" : "quick",
           dryRun: opts.dryRun,
@@ -326,7 +330,7 @@ Examples:
       },
     );
 
-  registerSweepCommands(program, { kernelsOption, kernelDefault, requireOnnx });
+  registerSweepCommands(program, { kernelsOption, kernelDefault, requireKernels });
 
   program
     .command("presets")
@@ -372,14 +376,14 @@ Examples:
 function kernelsOption(): Option {
   return new Option(
     "--kernels <backend>",
-    "matrix products of large empirical losses: onnx (ONNX Runtime, multithreaded), wasm (WebAssembly SIMD, one thread), portable (pure TypeScript) or auto (onnx when it loads, else wasm; default, or $OVERPARAM_KERNELS)",
+    "matrix products of large empirical losses: blas (the system's OpenBLAS, or $OVERPARAM_BLAS; multithreaded), onnx (ONNX Runtime, multithreaded), wasm (WebAssembly SIMD), portable (pure TypeScript) or auto (blas when it loads, else onnx, else wasm; default, or $OVERPARAM_KERNELS)",
   ).choices(KERNEL_CHOICES);
 }
 
-/** `--kernels onnx` is a promise: fail before anything runs when ONNX Runtime cannot load. */
-function requireOnnx(): void {
-  const { reason } = loadOnnxKernels({ threads: 1 });
-  if (reason) throw new UserInputError([`--kernels onnx: ${reason}`]);
+/** `--kernels blas|onnx` is a promise: fail before anything runs when the backend cannot load. */
+function requireKernels(choice: KernelChoice): void {
+  const reason = unavailableReason(choice);
+  if (reason) throw new UserInputError([`--kernels ${choice}: ${reason}`]);
 }
 
 /** $OVERPARAM_KERNELS or "auto"; a bad value is a one-line input error. */

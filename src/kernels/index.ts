@@ -1,21 +1,23 @@
 /**
  * Choosing the matrix-product backend in Node (the core defaults to the WebAssembly kernel and
- * never imports this). "auto" takes ONNX Runtime when it loads and passes its self-check, and
- * otherwise the WebAssembly SIMD kernel (itself falling back to TypeScript where WebAssembly
- * SIMD is missing); "onnx" insists; "wasm" forces the WebAssembly kernel (what a browser or an
- * install without onnxruntime-node gets); "portable" forces the pure-TypeScript kernel.
+ * never imports this). "auto" takes the system BLAS (OpenBLAS through koffi) when it loads and
+ * passes its self-check, else ONNX Runtime, else the WebAssembly SIMD kernel (itself falling
+ * back to TypeScript where WebAssembly SIMD is missing); "blas" and "onnx" insist on theirs;
+ * "wasm" forces the WebAssembly kernel (what a browser or an install without either gets);
+ * "portable" forces the pure-TypeScript kernel.
  */
 import { type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
 import { createWasmGemm } from "../core/linalg/wasmGemm.js";
+import { BLAS_MIN_WORK, loadBlasKernels } from "./blas.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
 
-export const KERNEL_CHOICES = ["auto", "portable", "onnx", "wasm"] as const;
+export const KERNEL_CHOICES = ["auto", "portable", "blas", "onnx", "wasm"] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 export interface KernelSelection {
   /** What to install. */
   choice: KernelChoice;
-  /** ORT threads (default: all cores). */
+  /** Threads of the BLAS or ONNX Runtime products (default: all cores). */
   threads?: number;
 }
 
@@ -40,13 +42,28 @@ export interface SelectedKernels {
   describeRun(): string;
 }
 
+/** Loaders of the native backends, in the order "auto" tries them. */
+const NATIVE: Record<"blas" | "onnx", (threads?: number) => ReturnType<typeof loadBlasKernels>> = {
+  blas: (threads) => loadBlasKernels({ threads }),
+  onnx: (threads) => loadOnnxKernels({ threads }),
+};
+
+/**
+ * For `--kernels blas|onnx`, which are promises: the reason the backend cannot load here
+ * (empty when it can), so a command fails before anything runs.
+ */
+export function unavailableReason(choice: KernelChoice): string {
+  if (choice !== "blas" && choice !== "onnx") return "";
+  return NATIVE[choice](1).reason;
+}
+
 /**
  * Creates the chosen backend, to be passed to the engine (setupRun's options); it installs
- * nothing globally, so a thread may hold several. "auto" loads ONNX Runtime only when the first
- * product large enough for it comes (a population run never pays its ~30 MB and load time)
- * and falls back to the WebAssembly kernel, naming the reason, when it cannot load; smaller
- * products run on the WebAssembly kernel too. "onnx" loads at once and throws when it is not
- * available.
+ * nothing globally, so a thread may hold several. "auto" loads a native backend (BLAS, else
+ * ONNX Runtime) only when the first product large enough for it comes (a population run never
+ * pays its load time) and falls back to the WebAssembly kernel, naming the reasons, when
+ * neither loads; smaller products run on the WebAssembly kernel too. "blas" and "onnx" load at
+ * once and throw when they are not available.
  */
 export function selectKernels(selection: KernelSelection): SelectedKernels {
   if (selection.choice !== "auto") {
@@ -56,34 +73,45 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
       kernels = wasm;
       return { kernels, startRun() {}, describeRun: () => wasm.name };
     }
-    if (selection.choice === "onnx") {
-      const loaded = loadOnnxKernels({ threads: selection.threads });
-      if (!loaded.kernels) throw new Error(`--kernels onnx: ${loaded.reason}`);
+    if (selection.choice === "blas" || selection.choice === "onnx") {
+      const loaded = NATIVE[selection.choice](selection.threads);
+      if (!loaded.kernels) throw new Error(`--kernels ${selection.choice}: ${loaded.reason}`);
       kernels = loaded.kernels;
     }
     return { kernels, startRun() {}, describeRun: () => kernels.name };
   }
-  let onnx: MatrixKernels | null | undefined; // undefined: not tried yet
+  let native: MatrixKernels | null | undefined; // undefined: not tried yet
   let reason = "";
   let largeProducts = 0; // in the current run
   const wasm = createWasmGemm();
+  const minWork = Math.min(BLAS_MIN_WORK, ONNX_MIN_WORK);
   const auto: MatrixKernels = {
     get name() {
-      if (onnx) return onnx.name;
-      return onnx === null
+      if (native) return native.name;
+      return native === null
         ? `${wasm.name} (${reason})`
-        : `${wasm.name} (onnxruntime not loaded yet)`;
+        : `${wasm.name} (native kernels not loaded yet)`;
     },
     gemm(transA, transB, M, N, K, A, B, C) {
-      if (M * N * K >= ONNX_MIN_WORK) {
+      if (M * N * K >= minWork) {
         largeProducts++;
-        if (onnx === undefined) {
-          const loaded = loadOnnxKernels({ threads: selection.threads });
-          onnx = loaded.kernels;
-          reason = loaded.reason;
+        if (native === undefined) {
+          const reasons: string[] = [];
+          for (const load of [NATIVE.blas, NATIVE.onnx]) {
+            const loaded = load(selection.threads);
+            if (loaded.kernels) {
+              native = loaded.kernels;
+              break;
+            }
+            reasons.push(loaded.reason);
+          }
+          if (!native) {
+            native = null;
+            reason = reasons.join("; ");
+          }
         }
       }
-      (onnx ?? wasm).gemm(transA, transB, M, N, K, A, B, C);
+      (native ?? wasm).gemm(transA, transB, M, N, K, A, B, C);
     },
   };
   return {
@@ -92,6 +120,6 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
       largeProducts = 0;
     },
     describeRun: () =>
-      largeProducts === 0 ? `${wasm.name} (no product large enough for onnxruntime)` : auto.name,
+      largeProducts === 0 ? `${wasm.name} (no product large enough for native kernels)` : auto.name,
   };
 }

@@ -8,7 +8,7 @@ import { sweepCommand } from "./command.js";
 export interface CliHelpers {
   kernelsOption: () => Option;
   kernelDefault: () => KernelChoice;
-  requireOnnx: () => void;
+  requireKernels: (choice: KernelChoice) => void;
 }
 
 function wholeNumber(flag: string, text: string | undefined, min = 1): number | undefined {
@@ -75,7 +75,7 @@ Examples:
         },
       ) => {
         const kernels = opts.kernels ?? h.kernelDefault();
-        if (kernels === "onnx" && !opts.queue) h.requireOnnx();
+        if (!opts.queue) h.requireKernels(kernels);
         process.exitCode = await sweepCommand(spec, {
           out: opts.out,
           threads: wholeNumber("--threads", opts.threads),

@@ -57,6 +57,25 @@ describe("decide", () => {
     });
   });
 
+  it("installs OpenBLAS for the blas backend, and names a bad $OVERPARAM_BLAS", () => {
+    const openblas: Requirement = {
+      name: "openblas",
+      what: "OpenBLAS (libopenblas.so.0)",
+      apt: ["libopenblas0-pthread"],
+      ok: false,
+    };
+    expect(decide([chromium, redis, numpy, openblas], { root: true, aptGet: true })).toEqual({
+      action: "install",
+      packages: ["libopenblas0-pthread"],
+      line: "npm test: installing libopenblas0-pthread (missing: OpenBLAS (libopenblas.so.0)) with apt-get",
+    });
+    const pinned = { ...openblas, variable: "OVERPARAM_BLAS", value: "/x/libblas.so" };
+    expect(decide([chromium, redis, numpy, pinned], { root: true, aptGet: true })).toEqual({
+      action: "fail",
+      line: "npm test: OVERPARAM_BLAS=/x/libblas.so is not a library the linker finds (fix or unset OVERPARAM_BLAS)",
+    });
+  });
+
   it("stops with one line saying what to install when not root", () => {
     expect(decide([chromium, missing(redis), numpy], { root: false, aptGet: true })).toEqual({
       action: "fail",

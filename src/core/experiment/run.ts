@@ -337,7 +337,7 @@ export function* experimentEvents(
         break;
       }
     }
-    for (let k = 0; k < dim; k++) theta[k] -= eta * grad[k];
+    descend(theta, grad, eta);
   }
   return {
     status,
@@ -396,4 +396,14 @@ function makeResampler(ctx: RunContext): ((step: number, loss: EmpiricalLoss) =>
     };
   }
   return null;
+}
+
+/**
+ * θ ← θ − η∇L in place. A function of its own rather than a loop inside the generator above:
+ * V8 optimizes a generator's body less well, and at DU's 4·10⁶ parameters this loop in the
+ * generator took ~14 ms per step against ~4 ms here (CPU profile, BENCHMARKS.md).
+ */
+function descend(theta: Float64Array, grad: Float64Array, eta: number): void {
+  const n = theta.length;
+  for (let k = 0; k < n; k++) theta[k] -= eta * grad[k];
 }

@@ -30,8 +30,6 @@ export class EmpiricalLoss implements NeuronLoss {
   readonly d: number;
   private Z: Float64Array;
   private residual: Float64Array;
-  /** Gradient coefficients Cₖᵢ = 2s·eₖ·aᵢσ′(zₖᵢ) for the matrix-product path, stored as Cᵀ (m×N). */
-  private coef: Float64Array | null = null;
 
   constructor(
     readonly m: number,
@@ -53,7 +51,6 @@ export class EmpiricalLoss implements NeuronLoss {
     if (this.Z.length !== sample.n * this.m) {
       this.Z = new Float64Array(sample.n * this.m);
       this.residual = new Float64Array(sample.n);
-      this.coef = null;
     }
   }
 
@@ -143,9 +140,13 @@ export class EmpiricalLoss implements NeuronLoss {
   }
 
   /**
-   * evaluate as Z = X·Uᵀ, elementwise work on Z, then ∇U = Cᵀ·X with C stored transposed
-   * (m×N, written tile by tile so reads of Z and writes of Cᵀ both stay in cache), because
-   * the untransposed product is the faster one in every backend. Same formulas as the loop.
+   * evaluate as two products with one pass over Z between them: Z = X·Uᵀ (N×m), then for each
+   * sample row k, while its m entries are in cache, fₖ and eₖ, ∂L/∂aᵢ's share of row k, and
+   * the gradient coefficients Cₖᵢ = 2s·eₖ·aᵢσ′(zₖᵢ) written over zₖᵢ; then ∇U = Cᵀ·X. Writing
+   * C over Z in its own layout (rather than transposed, or in a second array) keeps the
+   * elementwise work to one sequential read and write of Z per step: at DU's N = 1000,
+   * m = 4096 that pass is ~32 MB, against ~8 GFLOP per product (BENCHMARKS.md). Same formulas
+   * as the loop; Z no longer holds X·Uᵀ after a gradient evaluation.
    */
   private evaluateByProducts(
     U: Float64Array,
@@ -156,36 +157,25 @@ export class EmpiricalLoss implements NeuronLoss {
     const { m, d, Z, residual } = this;
     const { X, y, n } = this.sample;
     const act = this.activation;
+    const value = act.value;
+    const derivative = act.derivative;
     const kernels = this.kernels;
+    const s = this.factor;
     kernels.gemm(false, true, n, m, d, X, U, Z);
+    if (gA) gA.fill(0);
     let total = 0;
     for (let k = 0; k < n; k++) {
       const zo = k * m;
       let f = 0;
-      for (let i = 0; i < m; i++) f += A[i] * act.value(Z[zo + i]);
+      for (let i = 0; i < m; i++) f += A[i] * value(Z[zo + i]);
       const e = f - y[k];
       residual[k] = e;
       total += e * e;
+      const e2 = 2 * s * e;
+      if (gA) for (let i = 0; i < m; i++) gA[i] += e2 * value(Z[zo + i]);
+      if (gU) for (let i = 0; i < m; i++) Z[zo + i] = e2 * A[i] * derivative(Z[zo + i]);
     }
-    const s = this.factor;
-    if (gU) {
-      if (!this.coef) this.coef = new Float64Array(n * m);
-      const coefT = this.coef;
-      const T = 64;
-      for (let k0 = 0; k0 < n; k0 += T) {
-        const k1 = Math.min(n, k0 + T);
-        for (let i0 = 0; i0 < m; i0 += T) {
-          const i1 = Math.min(m, i0 + T);
-          for (let k = k0; k < k1; k++) {
-            const e2 = 2 * s * residual[k];
-            const zo = k * m;
-            for (let i = i0; i < i1; i++) coefT[i * n + k] = e2 * A[i] * act.derivative(Z[zo + i]);
-          }
-        }
-      }
-      kernels.gemm(false, false, m, d, n, coefT, X, gU);
-    }
-    if (gA) this.outputGradient(gA);
+    if (gU) kernels.gemm(true, false, m, d, n, Z, X, gU);
     return s * total;
   }
 

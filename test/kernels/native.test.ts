@@ -3,18 +3,24 @@ import { getActivation } from "../../src/core/activations/registry.js";
 import { portableKernels } from "../../src/core/linalg/gemm.js";
 import { EmpiricalLoss, GEMM_MIN_WORK } from "../../src/core/losses/empirical.js";
 import { Rng } from "../../src/core/random/rng.js";
-import { parseKernelChoice, selectKernels } from "../../src/kernels/index.js";
+import { loadBlasKernels } from "../../src/kernels/blas.js";
+import { parseKernelChoice, selectKernels, unavailableReason } from "../../src/kernels/index.js";
 import { loadOnnxKernels } from "../../src/kernels/onnxRuntime.js";
 import { GEMM_SHAPES, naiveGemm, relativeError } from "../helpers.js";
 
-// onnxruntime-node is installed by `npm ci` (optional dependency, CPU binaries in the package):
-// these tests fail, rather than skip, when it cannot be loaded.
-const { kernels: onnx, reason } = loadOnnxKernels({ threads: 2, minWork: 0 });
+// onnxruntime-node is installed by `npm ci` (dev dependency, CPU binaries in the package), koffi
+// too (optional dependency, prebuilt binaries from the registry), and OpenBLAS by `npm test`'s
+// scripts/ensure-test-deps.mjs (Debian's libopenblas0-pthread): these tests fail, rather than
+// skip, when either backend cannot be loaded.
+const backends = [
+  ["ONNX Runtime", loadOnnxKernels({ threads: 2, minWork: 0 }), /^onnxruntime 2 threads$/],
+  ["BLAS", loadBlasKernels({ threads: 2, minWork: 0 }), /^libopenblas 2 threads$/],
+] as const;
 
-describe("ONNX Runtime kernels", () => {
+describe.each(backends)("%s kernels", (_, { kernels: native, reason }, name) => {
   it("load and pass their self-check", () => {
     expect(reason).toBe("");
-    expect(onnx?.name).toMatch(/onnxruntime/);
+    expect(native?.name).toMatch(name);
   });
 
   const rng = new Rng(5);
@@ -27,7 +33,7 @@ describe("ONNX Runtime kernels", () => {
           const B = rng.fillNormal(new Float64Array(K * N), 1);
           const ours = new Float64Array(M * N).fill(Number.NaN);
           const reference = new Float64Array(M * N);
-          onnx!.gemm(transA, transB, M, N, K, A, B, ours);
+          native!.gemm(transA, transB, M, N, K, A, B, ours);
           portableKernels.gemm(transA, transB, M, N, K, A, B, reference);
           expect(relativeError(ours, reference)).toBeLessThan(1e-12);
           expect(relativeError(ours, naiveGemm(transA, transB, M, N, K, A, B))).toBeLessThan(1e-12);
@@ -37,7 +43,7 @@ describe("ONNX Runtime kernels", () => {
     const A = Float64Array.from([1, 2, 3, 4]);
     const B = Float64Array.from([5, 6, 7, 8]);
     const C = new Float64Array(6).fill(-1);
-    onnx!.gemm(false, false, 2, 2, 2, A, B, C);
+    native!.gemm(false, false, 2, 2, 2, A, B, C);
     expect([...C]).toEqual([19, 22, 43, 50, -1, -1]);
   });
 
@@ -72,7 +78,7 @@ describe("ONNX Runtime kernels", () => {
               gRef[i * d + q] += 2 * s * e * A[i] * act.derivative(z[i]) * X[k * d + q];
           }
         }
-        for (const kernels of [portableKernels, onnx!]) {
+        for (const kernels of [portableKernels, native!]) {
           const loss = new EmpiricalLoss(m, { n, d, X, y }, act, 0.5, reduction, kernels);
           const gU = new Float64Array(m * d);
           const gA = new Float64Array(m);
@@ -82,7 +88,10 @@ describe("ONNX Runtime kernels", () => {
           expect(relativeError(gA, aRef)).toBeLessThan(1e-12);
         }
       });
+});
 
+describe("kernel selection", () => {
+  const rng = new Rng(7);
   it("are chosen by selectKernels, and a bad choice is one clear error", () => {
     expect(selectKernels({ choice: "portable" }).describeRun()).toBe("portable");
     expect(selectKernels({ choice: "portable" }).kernels).toBe(portableKernels);
@@ -101,7 +110,11 @@ describe("ONNX Runtime kernels", () => {
     expect(selectKernels({ choice: "onnx", threads: 1 }).describeRun()).toBe(
       "onnxruntime 1 thread",
     );
-    // auto loads ONNX Runtime at the first product large enough for it, and says so per run
+    expect(selectKernels({ choice: "blas", threads: 1 }).describeRun()).toBe(
+      "libopenblas 1 thread",
+    );
+    // auto loads the system BLAS (before ONNX Runtime) at the first product large enough for
+    // it, and says so per run
     const auto = selectKernels({ choice: "auto", threads: 2 });
     const small = [2, 2, 2] as const;
     auto.kernels.gemm(
@@ -112,17 +125,40 @@ describe("ONNX Runtime kernels", () => {
       new Float64Array(4),
       new Float64Array(4),
     );
-    expect(auto.describeRun()).toBe("wasm (no product large enough for onnxruntime)");
+    expect(auto.describeRun()).toBe("wasm (no product large enough for native kernels)");
     const n = 64; // n³ = 2^18 multiply-adds: ONNX_MIN_WORK
     const A = rng.fillNormal(new Float64Array(n * n), 1);
     const C = new Float64Array(n * n);
     auto.kernels.gemm(false, false, n, n, n, A, A, C);
-    expect(auto.describeRun()).toBe("onnxruntime 2 threads");
+    expect(auto.describeRun()).toBe("libopenblas 2 threads");
     auto.startRun(); // a later run in the same thread that multiplies nothing large
-    expect(auto.describeRun()).toBe("wasm (no product large enough for onnxruntime)");
+    expect(auto.describeRun()).toBe("wasm (no product large enough for native kernels)");
     expect(relativeError(C, naiveGemm(false, false, n, n, n, A, A))).toBeLessThan(1e-12);
     expect(() => parseKernelChoice("cuda")).toThrow(
-      '--kernels: "cuda" is not a kernel backend; use one of auto, portable, onnx, wasm',
+      '--kernels: "cuda" is not a kernel backend; use one of auto, portable, blas, onnx, wasm',
     );
+  });
+});
+
+describe("BLAS loading", () => {
+  it("names the library it could not load and what to install", () => {
+    const { kernels, reason } = loadBlasKernels({ library: "/nonexistent/libcblas.so" });
+    expect(kernels).toBeNull();
+    expect(reason).toMatch(
+      /^BLAS is not available: no CBLAS library loaded \(\/nonexistent\/libcblas\.so: /,
+    );
+    expect(reason).toMatch(/\$OVERPARAM_BLAS = \/nonexistent\/libcblas\.so$/);
+  });
+
+  it("refuses a library without cblas_dgemm", () => {
+    // libm loads but has no cblas_dgemm: the failure is a reason, never a crash
+    const { kernels, reason } = loadBlasKernels({ library: "libm.so.6" });
+    expect(kernels).toBeNull();
+    expect(reason).toMatch(/libm\.so\.6/);
+  });
+
+  it("makes `--kernels blas` a promise that fails before a command runs", () => {
+    expect(unavailableReason("blas")).toBe("");
+    expect(unavailableReason("wasm")).toBe("");
   });
 });

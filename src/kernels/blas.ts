@@ -1,0 +1,186 @@
+/**
+ * MatrixKernels backed by the system's CBLAS `cblas_dgemm` (OpenBLAS by default), called
+ * through the koffi foreign-function interface, for Node only (issue 11, item 2).
+ *
+ * Why: the DU step is two float64 products of ~8 GFLOP each. Measured on the 2-core
+ * development machine (BENCHMARKS.md): ONNX Runtime's float64 Gemm (MLAS) reaches ~60–76
+ * GFLOP/s, numpy's bundled OpenBLAS ~91, Debian's OpenBLAS (`libopenblas0-pthread`) called
+ * from Node ~100 — the products alone through ORT take longer than numpy's whole step, so BLAS
+ * parity needs a BLAS. koffi is an optional dependency whose prebuilt binaries come from the
+ * npm registry (no compiler, no download at install); the library comes from the system:
+ * `apt-get install libopenblas0-pthread` on Debian/Ubuntu, or any CBLAS named by
+ * $OVERPARAM_BLAS (a path or a soname). Where neither loads, or the library fails the
+ * self-check below, `loadBlasKernels` says why and the caller falls back.
+ *
+ * The operands are passed as pointers into the caller's Float64Arrays (koffi does not copy
+ * typed arrays), and C is written in place: no copies. Products too small to pay for the call
+ * stay on the portable kernel, as with ONNX Runtime.
+ */
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { checkGemmShapes, type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
+
+export interface BlasKernelOptions {
+  /**
+   * Threads for each product (default: all cores). OpenBLAS's thread count is one setting for
+   * the whole process; every product sets it to its own kernels' count before it runs, so
+   * kernels in pool workers (one thread each) and a lone run (all cores) can coexist.
+   */
+  threads?: number;
+  /** Products with fewer multiply-adds (M·N·K) than this use the portable kernel. */
+  minWork?: number;
+  /** The library to load (default $OVERPARAM_BLAS, else OpenBLAS by its usual names). */
+  library?: string;
+}
+
+/** Below ~250 000 multiply-adds the portable kernel takes well under a millisecond. */
+export const BLAS_MIN_WORK = 1 << 18;
+
+/** Where OpenBLAS usually is: Debian/Ubuntu's alternatives link, then the plain names. */
+const OPENBLAS_NAMES = ["libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"];
+
+const ROW_MAJOR = 101;
+const NO_TRANS = 111;
+const TRANS = 112;
+
+type Dgemm = (
+  order: number,
+  transA: number,
+  transB: number,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float64Array,
+  lda: number,
+  B: Float64Array,
+  ldb: number,
+  beta: number,
+  C: Float64Array,
+  ldc: number,
+) => void;
+
+interface KoffiLibrary {
+  func(signature: string): (...args: unknown[]) => unknown;
+}
+
+/** The loaded library, once per thread (koffi caches the handle; the functions are ours). */
+let loaded: { dgemm: Dgemm; setThreads: ((n: number) => void) | null; name: string } | null = null;
+
+function loadLibrary(library: string | undefined): typeof loaded {
+  const require = createRequire(import.meta.url);
+  const koffi = require("koffi") as { load(path: string): KoffiLibrary };
+  const names = library ? [library] : OPENBLAS_NAMES;
+  const failures: string[] = [];
+  for (const name of names) {
+    let lib: KoffiLibrary;
+    try {
+      lib = koffi.load(name);
+    } catch (e) {
+      failures.push(`${name}: ${firstLine(e)}`);
+      continue;
+    }
+    const dgemm = lib.func(
+      "void cblas_dgemm(int order, int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda, const double *B, int ldb, double beta, double *C, int ldc)",
+    ) as unknown as Dgemm;
+    let setThreads: ((n: number) => void) | null = null;
+    try {
+      setThreads = lib.func("void openblas_set_num_threads(int n)") as (n: number) => void;
+    } catch {
+      // not OpenBLAS: the library's own threading (e.g. its environment variables) applies
+    }
+    return { dgemm, setThreads, name };
+  }
+  throw new Error(`no CBLAS library loaded (${failures.join("; ")})`);
+}
+
+/**
+ * BLAS kernels, checked on small products of every transpose combination against the portable
+ * kernel; `kernels` is null (and `reason` says why) when that is not possible here.
+ */
+export function loadBlasKernels(options: BlasKernelOptions = {}): {
+  kernels: MatrixKernels | null;
+  reason: string;
+} {
+  const library = options.library ?? process.env.OVERPARAM_BLAS ?? undefined;
+  try {
+    if (!loaded || (library && loaded.name !== library)) loaded = loadLibrary(library);
+  } catch (e) {
+    const install = library
+      ? `$OVERPARAM_BLAS = ${library}`
+      : "install libopenblas0-pthread (apt-get) or name a CBLAS library in $OVERPARAM_BLAS";
+    return { kernels: null, reason: `BLAS is not available: ${firstLine(e)}; ${install}` };
+  }
+  const { dgemm, setThreads, name: libraryName } = loaded as NonNullable<typeof loaded>;
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const minWork = options.minWork ?? BLAS_MIN_WORK;
+  const short = libraryName.replace(/^.*\//, "").replace(/\.so.*$|\.dylib$/, "");
+
+  const native = (
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    A: Float64Array,
+    B: Float64Array,
+    C: Float64Array,
+  ) => {
+    setThreads?.(threads);
+    // row-major leading dimensions: a stored matrix's row length
+    const lda = transA ? M : K;
+    const ldb = transB ? K : N;
+    dgemm(
+      ROW_MAJOR,
+      transA ? TRANS : NO_TRANS,
+      transB ? TRANS : NO_TRANS,
+      M,
+      N,
+      K,
+      1,
+      A,
+      Math.max(1, lda),
+      B,
+      Math.max(1, ldb),
+      0,
+      C,
+      Math.max(1, N),
+    );
+  };
+
+  const kernels: MatrixKernels = {
+    name: `${short} ${threads} thread${threads === 1 ? "" : "s"}`,
+    gemm(transA, transB, M, N, K, A, B, C) {
+      checkGemmShapes(M, N, K, A, B, C);
+      if (M * N * K < minWork || M === 0 || N === 0 || K === 0)
+        portableKernels.gemm(transA, transB, M, N, K, A, B, C);
+      else native(transA, transB, M, N, K, A, B, C);
+    },
+  };
+
+  // Products through the library itself, against the portable kernel, before it is trusted:
+  // this catches a library without cblas_dgemm, a wrong calling convention, or typed-array
+  // views (subarray offsets) not being passed where they start.
+  try {
+    const [M, N, K] = [3, 5, 7];
+    for (const transA of [false, true])
+      for (const transB of [false, true]) {
+        const A = Float64Array.from({ length: M * K + 1 }, (_, i) => Math.sin(i + 1)).subarray(1);
+        const B = Float64Array.from({ length: K * N }, (_, i) => Math.cos(i + 1));
+        const ours = new Float64Array(M * N).fill(Number.NaN);
+        const reference = new Float64Array(M * N);
+        native(transA, transB, M, N, K, A, B, ours);
+        portableKernels.gemm(transA, transB, M, N, K, A, B, reference);
+        for (let i = 0; i < ours.length; i++)
+          if (!(Math.abs(ours[i] - reference[i]) <= 1e-13 * (1 + Math.abs(reference[i]))))
+            throw new Error(`its product (transA ${transA}, transB ${transB}) differs`);
+      }
+  } catch (e) {
+    return { kernels: null, reason: `${libraryName} failed its self-check: ${firstLine(e)}` };
+  }
+  return { kernels, reason: "" };
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split("\n")[0];
+}
