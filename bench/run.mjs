@@ -216,15 +216,18 @@ async function largeEmpiricalWorkload(dir, params = {}) {
   await writeNpyFile(path.join(dir, "du_a.npy"), { shape: [m], data: a });
   await writeNpyFile(path.join(dir, "du_X.npy"), { shape: [N, d], data: X });
   await writeNpyFile(path.join(dir, "du_y.npy"), { shape: [N], data: y });
-  // one row per backend on the same arrays: $OVERPARAM_KERNELS picks one; by default ONNX
-  // Runtime (auto) and the WebAssembly kernel; --portable adds the TypeScript kernel (~7 s/step)
+  // one row per backend on the same arrays: $OVERPARAM_KERNELS picks one; by default the
+  // default (auto: the system BLAS when it loads), ONNX Runtime and the WebAssembly kernel;
+  // --portable adds the TypeScript kernel (~7 s/step)
   const choices =
     params.choices ??
     (process.env.OVERPARAM_KERNELS
       ? [process.env.OVERPARAM_KERNELS]
-      : ["auto", "wasm", ...(args.has("--portable") ? ["portable"] : [])]);
+      : ["auto", "onnx", "wasm", ...(args.has("--portable") ? ["portable"] : [])]);
   const timed = [];
   for (const choice of choices) {
+    // auto that fell back to ONNX Runtime already is the onnx row
+    if (choice === "onnx" && timed.some((t) => /^onnx/.test(t.kernels))) continue;
     const kernels = selectKernels({ choice });
     const ours = await timeOverparam(
       {
@@ -470,15 +473,11 @@ const labOnly =
 if (!labOnly) ensureBaselines();
 const dir = mkdtempSync(path.join(tmpdir(), "overparam-bench-"));
 /**
- * Issue 4's memory target: a 10⁷-step population run (XD setting, through the CLI: worker
- * thread, metrics, run folder) must stay under 200 MB resident: the peak for the whole
- * process, worker threads included.
+ * Peak resident memory of one `overparam` CLI command (the whole process, worker threads
+ * included): VmHWM (Linux), else getrusage's maxRSS. Not maxRSS on Linux: it carries the
+ * parent's peak across fork + exec, and the bench parent holds the large arrays.
  */
-function memoryCheck() {
-  const steps = quick ? 1_000_000 : 10_000_000;
-  const out = path.join(dir, "memory-run");
-  // Peak RSS of this process: VmHWM (Linux), else getrusage's maxRSS. Not maxRSS on Linux:
-  // it carries the parent's peak across fork + exec, and the bench parent holds the large arrays.
+function cliPeak(name, cliArgs) {
   const wrapper = `import { readFileSync } from "node:fs";
 process.on("exit", () => {
   let kb = process.resourceUsage().maxRSS;
@@ -487,21 +486,89 @@ process.on("exit", () => {
   } catch {}
   console.error("MAXRSS " + kb);
 });
-process.argv = [process.argv[0], "overparam", "run", "xd-fig1", "--set", "sweep=null",
-  "--set", "student.width=8", "--set", "dimension=100", "--set", "optimizer.steps=${steps}",
-  "--quiet", "--out", ${JSON.stringify(out)}];
+process.argv = [process.argv[0], "overparam", ...${JSON.stringify(cliArgs)}];
 await import(${JSON.stringify(path.join(here, "../bin/overparam.js"))});`;
   const t0 = performance.now();
   // a file, not `node -e`: the run's worker thread inherits execArgv, and --input-type breaks it
-  const script = path.join(dir, "memory-run.mjs");
+  const script = path.join(dir, `${name}.mjs`);
   writeFileSync(script, wrapper);
   const r = spawnSync(process.execPath, [script], { encoding: "utf8" });
   const seconds = (performance.now() - t0) / 1000;
   const match = /MAXRSS (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !match)
-    throw new Error(`memory check run failed (exit ${r.status}): ${r.stdout} ${r.stderr}`);
-  const maxRssMB = Number(match[1]) / 1024;
-  return { steps, seconds, maxRssMB, limitMB: 200, ok: maxRssMB < 200 };
+    throw new Error(`${name} failed (exit ${r.status}): ${r.stdout} ${r.stderr}`);
+  return { seconds, maxRssMB: Number(match[1]) / 1024 };
+}
+
+/**
+ * Memory targets. Issue 4: a 10⁷-step population run (XD setting, through the CLI: worker
+ * thread, metrics, run folder) stays under 200 MB resident. Issue 11: a DU run at
+ * N = d = 1000, m = 16 384 (3 GD steps through the CLI, default kernels) stays within the
+ * engine's own estimate for its spec (what `--max-memory` is checked against before a run
+ * starts), reported against the size of the arrays a step needs: θ, ∇θ, Z = X·Wᵀ (N × m),
+ * the initial θ kept for the run's record, and X.
+ */
+async function memoryCheck() {
+  const steps = quick ? 1_000_000 : 10_000_000;
+  const population = cliPeak("memory-run", [
+    "run",
+    "xd-fig1",
+    ...["--set", "sweep=null", "--set", "student.width=8", "--set", "dimension=100"],
+    ...["--set", `optimizer.steps=${steps}`, "--quiet", "--out", path.join(dir, "memory-run")],
+  ]);
+  const [N, d, m] = [1000, 1000, 16_384];
+  const sets = {
+    sweep: null,
+    dimension: d,
+    "loss.trainSize": N,
+    "student.width": m,
+    "optimizer.steps": 3,
+    metrics: ["loss"],
+  };
+  const { loadPreset } = await import("../dist/index.js");
+  const { estimateMemory } = await import("../dist/spec/resources.js");
+  const doc = structuredClone(await loadPreset("du-fig1"));
+  delete doc.sweep;
+  delete doc.reproduce;
+  doc.dimension = d;
+  doc.loss.trainSize = N;
+  doc.student.width = m;
+  doc.optimizer.steps = 3;
+  doc.metrics = ["loss"];
+  const valid = validateSpec(doc);
+  if (!valid.ok) throw new Error(`DU memory spec: ${valid.problems.join("; ")}`);
+  const estimateMB = estimateMemory(valid.spec).bytes / 2 ** 20;
+  const arraysMB = (8 * (4 * m * d + N * m + N * d)) / 2 ** 20;
+  // the default kernels, and the WebAssembly kernel (what an install without a native
+  // backend gets: it also holds its operand blocks in its own memory, within 256 MiB)
+  const du = ["auto", "wasm"].map((choice) => {
+    const out = path.join(dir, `memory-du-${choice}`);
+    const peak = cliPeak(`memory-du-${choice}`, [
+      "run",
+      "du-fig1",
+      ...Object.entries(sets).flatMap(([k, v]) => ["--set", `${k}=${JSON.stringify(v)}`]),
+      ...["--kernels", choice, "--quiet", "--out", out],
+    ]);
+    const manifest = JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8"));
+    return {
+      setting: `DU ReLU ntk, N = ${N}, d = ${d}, m = ${m}, 3 GD steps`,
+      kernels: manifest.kernels,
+      seconds: peak.seconds,
+      maxRssMB: peak.maxRssMB,
+      thetaMB: (8 * m * d) / 2 ** 20,
+      arraysMB,
+      budgetMB: estimateMB,
+      ok: peak.maxRssMB <= estimateMB,
+    };
+  });
+  return {
+    steps,
+    seconds: population.seconds,
+    maxRssMB: population.maxRssMB,
+    limitMB: 200,
+    ok: population.maxRssMB < 200,
+    du,
+  };
 }
 
 /**
@@ -603,7 +670,14 @@ async function scaling(dir) {
       const prefix = sweep.label ? `${sweep.label}: ` : "";
       for (const w of [await sweep.run(v)].flat()) {
         const row = summarize(w);
-        const backend = w.kernels ? ` (${/^onnx/.test(w.kernels) ? "onnx" : w.kernels})` : "";
+        const kind = /^onnx/.test(w.kernels ?? "")
+          ? "onnx"
+          : /blas/.test(w.kernels ?? "")
+            ? "blas"
+            : /^wasm/.test(w.kernels ?? "")
+              ? "wasm"
+              : w.kernels;
+        const backend = w.kernels ? ` (${kind})` : "";
         add(`${prefix}overparam${backend}`, v, 1 / row.overparam.stepsPerSecond);
         if (row.numpy?.agree) add(`${prefix}numpy`, v, 1 / row.numpy.stepsPerSecond);
         else disagreements.push({ panel: sweep.title, x: v, backend, numpy: row.numpy });
@@ -668,7 +742,7 @@ const rows = [];
 for (const [name, workload] of Object.entries(workloads))
   if (only.length === 0 || only.includes(name))
     for (const w of [await workload(dir)].flat()) rows.push(summarize(w));
-const memory = only.length === 0 || only.includes("memory") ? memoryCheck() : null;
+const memory = only.length === 0 || only.includes("memory") ? await memoryCheck() : null;
 const browser = only.includes("lab") ? await labWorkload() : null;
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
@@ -708,10 +782,15 @@ for (const r of rows) {
       );
   }
 }
-if (memory)
+if (memory) {
   console.log(
     `\nmemory: ${memory.steps} population steps through the CLI in ${memory.seconds.toFixed(1)} s, peak resident ${memory.maxRssMB.toFixed(0)} MB (limit ${memory.limitMB} MB: ${memory.ok ? "met" : "NOT met"})`,
   );
+  for (const du of memory.du)
+    console.log(
+      `memory: ${du.setting} (${du.kernels}) in ${du.seconds.toFixed(1)} s: peak resident ${du.maxRssMB.toFixed(0)} MB = ${(du.maxRssMB / du.arraysMB).toFixed(2)}× the arrays a step needs (θ, ∇θ, Z, θ₀, X: ${du.arraysMB.toFixed(0)} MB; θ alone ${du.thetaMB.toFixed(0)} MB); budget = the engine's estimate ${du.budgetMB.toFixed(0)} MB: ${du.ok ? "met" : "NOT met"}`,
+    );
+}
 if (browser) {
   const b = browser;
   const line = (name, r) =>

@@ -116,7 +116,9 @@ export function* experimentEvents(
   const theta = new Float64Array(reduced?.initialTheta ?? ctx.initialTheta);
   const dim = theta.length;
   const grad = new Float64Array(dim);
-  const fullGrad = new Float64Array(dim);
+  // the training gradient recorded with a row: the step's own gradient when the step's
+  // objective is the training objective (GD), so no second copy of θ's size (issue 11, memory)
+  const fullGrad = stepObjective === trainObjective ? grad : new Float64Array(dim);
   const observedTheta = reduced ? new Float64Array(ctx.initialTheta.length) : theta;
   const observedGradient = reduced ? new Float64Array(ctx.initialTheta.length) : null;
   const observe = (gradient: Float64Array): Float64Array => {
@@ -141,10 +143,7 @@ export function* experimentEvents(
     return { type: "row", row };
   };
   const fullLoss = (stepLoss: number): number => {
-    if (stepObjective === trainObjective) {
-      fullGrad.set(grad);
-      return stepLoss;
-    }
+    if (fullGrad === grad) return stepLoss;
     return trainObjective.valueAndGradient(theta, fullGrad);
   };
   const finalTheta = (): Float64Array => {
