@@ -6,8 +6,8 @@
  * install without onnxruntime-node gets); "portable" forces the pure-TypeScript kernel.
  */
 import { type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
-import { createWasmGemm } from "../core/linalg/wasmGemm.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
+import { createNodeThreadedGemm } from "./wasmThreads.js";
 
 export const KERNEL_CHOICES = ["auto", "portable", "onnx", "wasm"] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
@@ -15,7 +15,10 @@ export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 export interface KernelSelection {
   /** What to install. */
   choice: KernelChoice;
-  /** ORT threads (default: all cores). */
+  /**
+   * Threads of a product, ORT's or the WebAssembly kernel's (default: all cores; a pool of
+   * jobs gives each job its share, 1 when there is a job per core).
+   */
   threads?: number;
 }
 
@@ -38,6 +41,8 @@ export interface SelectedKernels {
   startRun(): void;
   /** What the run's matrix products used, in words, e.g. "onnxruntime 2 threads". */
   describeRun(): string;
+  /** Ends the backend's helper threads (the WebAssembly kernel's); products still work after. */
+  close(): void;
 }
 
 /**
@@ -52,21 +57,26 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
   if (selection.choice !== "auto") {
     let kernels: MatrixKernels = portableKernels;
     if (selection.choice === "wasm") {
-      const wasm = createWasmGemm();
-      kernels = wasm;
-      return { kernels, startRun() {}, describeRun: () => wasm.name };
+      const wasm = createNodeThreadedGemm({ threads: selection.threads });
+      return {
+        kernels: wasm,
+        startRun() {},
+        describeRun: () => wasm.name,
+        close: () => wasm.close(),
+      };
     }
     if (selection.choice === "onnx") {
       const loaded = loadOnnxKernels({ threads: selection.threads });
       if (!loaded.kernels) throw new Error(`--kernels onnx: ${loaded.reason}`);
       kernels = loaded.kernels;
     }
-    return { kernels, startRun() {}, describeRun: () => kernels.name };
+    return { kernels, startRun() {}, describeRun: () => kernels.name, close() {} };
   }
   let onnx: MatrixKernels | null | undefined; // undefined: not tried yet
   let reason = "";
   let largeProducts = 0; // in the current run
-  const wasm = createWasmGemm();
+  // the fallback for products when ONNX Runtime is absent, with as many threads as ORT's
+  const wasm = createNodeThreadedGemm({ threads: selection.threads });
   const auto: MatrixKernels = {
     get name() {
       if (onnx) return onnx.name;
@@ -93,5 +103,6 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
     },
     describeRun: () =>
       largeProducts === 0 ? `${wasm.name} (no product large enough for onnxruntime)` : auto.name,
+    close: () => wasm.close(),
   };
 }
