@@ -261,6 +261,24 @@ describe("threaded gemm when helpers fail", () => {
     expect(sameBits(run(g), single)).toBe(true);
   });
 
+  it("a product over the shared-memory limit runs on the calling thread, and the name says so", async () => {
+    const g = threaded(2, { maxSharedBytes: 2 ** 20 });
+    await g.ready();
+    const M = 200;
+    const { A: A2, B: B2 } = operands(M, M, M); // 3·200² doubles = 960 000 bytes: fits
+    const C = new Float64Array(M * M);
+    g.gemm(false, false, M, M, M, A2, B2, C);
+    expect(g.name).toBe("wasm 2 threads");
+    const big = 300; // 2.16 MB: over 1 MiB
+    const { A: A3, B: B3 } = operands(big, big, big);
+    const C3 = new Float64Array(big * big);
+    const single3 = new Float64Array(big * big);
+    g.gemm(false, false, big, big, big, A3, B3, C3);
+    createWasmGemm().gemm(false, false, big, big, big, A3, B3, single3);
+    expect(sameBits(C3, single3)).toBe(true);
+    expect(g.name).toMatch(/^wasm 2 threads \(products over 2160000 bytes on one thread/);
+  });
+
   it("one thread where there is no way to start threads", () => {
     const g = createThreadedWasmGemm({ threads: 4, minWork: 0 });
     expect(sameBits(run(g), single)).toBe(true);

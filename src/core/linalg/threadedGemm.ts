@@ -213,9 +213,9 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
 
   let why = ""; // why fewer threads than wanted, in words
   if (wanted > 1) {
-    if (!options.spawn) why = "no way to start threads here";
-    else if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined")
-      why = "SharedArrayBuffer is unavailable (the page is not cross-origin isolated)";
+    if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined")
+      why = "no SharedArrayBuffer: the page is not cross-origin isolated";
+    else if (!options.spawn) why = "no way to start threads here";
   }
   const res: Resources = { control: null, threads: [] };
   let control: Int32Array | null = null;
@@ -344,10 +344,12 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
     const need = (M * K + K * N + M * N) * 8;
     const buffer = data as unknown as { byteLength: number; grow(bytes: number): void };
     if (buffer.byteLength < need) {
-      if (need > maxShared) return false;
       try {
+        if (need > maxShared) throw new Error(`over the ${maxShared}-byte limit`);
         buffer.grow(Math.min(maxShared, Math.ceil(need / 2 ** 20) * 2 ** 20));
-      } catch {
+      } catch (e) {
+        const note = `products over ${need} bytes on one thread (shared memory: ${(e as Error).message})`;
+        if (!why.includes("products over")) why = why ? `${why}; ${note}` : note;
         return false;
       }
     }
