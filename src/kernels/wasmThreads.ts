@@ -31,12 +31,22 @@ export function gemmThreadScript(): URL {
 /** Starts helper threads running `script` (default gemmThreadScript()). */
 export function nodeGemmSpawner(script?: URL): SpawnGemmThread {
   return (index) => {
-    const worker = new Worker(script ?? gemmThreadScript(), { name: `overparam gemm ${index}` });
+    const worker = new Worker(script ?? gemmThreadScript(), {
+      name: `overparam gemm ${index}`,
+      // not the process's flags: under `node -e` they hold the script, which the helper would
+      // run instead of its own; it needs none of them
+      execArgv: [],
+    });
     worker.unref();
     let failed = false;
     const thread: GemmThread = {
       postMessage: (message) => worker.postMessage(message),
-      onMessage: (listener) => worker.on("message", listener),
+      onMessage: (listener) => {
+        worker.on("message", listener);
+        // a 'message' listener refs the worker's port again (Node's port referencing): unref
+        // after it, or the helper keeps the process alive
+        worker.unref();
+      },
       onFailure: (listener) => {
         worker.on("error", (e) => {
           failed = true;

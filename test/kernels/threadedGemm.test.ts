@@ -5,6 +5,7 @@
  * and compared with the TypeScript kernel, and bit for bit with the one-thread WebAssembly
  * kernel; then helpers that fail to start, cannot run the kernel, or die.
  */
+import { spawnSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { portableKernels } from "../../src/core/linalg/gemm.js";
@@ -179,7 +180,10 @@ describe("threaded gemm when helpers fail", () => {
       w.unref();
       return {
         postMessage: (m) => w.postMessage(m),
-        onMessage: (l) => w.on("message", l),
+        onMessage: (l) => {
+          w.on("message", l);
+          w.unref(); // a message listener refs the worker again
+        },
         onFailure: (l) => {
           w.on("error", (e) => l(e.message));
         },
@@ -246,7 +250,10 @@ describe("threaded gemm when helpers fail", () => {
         exits.push(new Promise((resolve) => w.on("exit", resolve)));
         return {
           postMessage: (m) => w.postMessage(m),
-          onMessage: (l) => w.on("message", l),
+          onMessage: (l) => {
+            w.on("message", l);
+            w.unref();
+          },
           onFailure: () => {},
           terminate: () => void w.terminate(),
         };
@@ -277,6 +284,23 @@ describe("threaded gemm when helpers fail", () => {
     createWasmGemm().gemm(false, false, big, big, big, A3, B3, single3);
     expect(sameBits(C3, single3)).toBe(true);
     expect(g.name).toMatch(/^wasm 2 threads \(products over 2160000 bytes on one thread/);
+  });
+
+  it("never keeps a process alive: a script that multiplies on 2 threads and does not close exits", () => {
+    const script = `
+      import { createNodeThreadedGemm } from ${JSON.stringify(new URL("../../dist/kernels/wasmThreads.js", import.meta.url).href)};
+      const g = createNodeThreadedGemm({ threads: 2, minWork: 0 });
+      const A = new Float64Array(64 * 64).fill(1);
+      const C = new Float64Array(64 * 64);
+      g.gemm(false, false, 64, 64, 64, A, A, C);
+      console.log(g.name, C[0]);`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.signal, "the process did not exit by itself").toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("wasm 2 threads 64");
   });
 
   it("one thread where there is no way to start threads", () => {
