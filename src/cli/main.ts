@@ -372,7 +372,7 @@ Examples:
 function kernelsOption(): Option {
   return new Option(
     "--kernels <backend>",
-    "matrix products of large empirical losses: onnx (ONNX Runtime, multithreaded), wasm (WebAssembly SIMD, one thread), portable (pure TypeScript) or auto (onnx when it loads, else wasm; default, or $OVERPARAM_KERNELS)",
+    "matrix products of large empirical losses: onnx (ONNX Runtime, multithreaded), wasm (WebAssembly SIMD, multithreaded, the same numbers on any number of threads), portable (pure TypeScript) or auto (onnx when it loads, else wasm; default, or $OVERPARAM_KERNELS)",
   ).choices(KERNEL_CHOICES);
 }
 
