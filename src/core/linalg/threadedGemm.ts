@@ -357,8 +357,14 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
       dataView = new Float64Array(data as SharedArrayBuffer);
     const offB = M * K;
     const offC = offB + K * N;
-    dataView.set(A.subarray(0, M * K), 0);
-    dataView.set(B.subarray(0, K * N), offB);
+    // Only what the helpers read: the whole of the operand that is not cut, and of the cut one
+    // the helpers' rows (op(A) rows of a stored M×K A) or columns (op(B) columns of a stored
+    // N×K B) where those are contiguous, at their usual offsets; else all of it.
+    const first = parts[1][0]; // where the helpers' blocks begin
+    const fromA = byRows && !transA ? first * K : 0;
+    const fromB = !byRows && transB ? first * K : 0;
+    dataView.set(A.subarray(fromA, M * K), fromA);
+    dataView.set(B.subarray(fromB, K * N), offB + fromB);
     ctl[TRANS_A] = transA ? 1 : 0;
     ctl[TRANS_B] = transB ? 1 : 0;
     ctl[DIM_M] = M;
