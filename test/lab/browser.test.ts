@@ -110,11 +110,12 @@ describe("the lab in headless Chromium", () => {
     await lab?.close();
   });
 
-  async function open(url = lab.url): Promise<Page> {
+  async function open(url = lab.url, before?: (page: Page) => Promise<void>): Promise<Page> {
     const page = await browser.newPage({
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
     });
+    await before?.(page);
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
     });
@@ -574,15 +575,25 @@ describe("the lab in headless Chromium", () => {
     await page.close();
   }, 120_000);
 
-  it("is cross-origin isolated: a DU run's products use several threads, with one thread's numbers", async () => {
+  it("is cross-origin isolated: a DU run's products use several threads with one thread's numbers (one thread without isolation)", async () => {
     // DU-like: X·Wᵀ is 200×512×100 = 10⁷ multiply-adds, above the threaded GEMM's threshold
-    const runDu = async (query: string) => {
-      const page = await open(`${lab.url}${query}`);
+    const runDu = async (query: string, isolated = true) => {
+      // a static host without the isolation headers: the page is served as is, minus those
+      const strip = async (page: Page) => {
+        await page.route("**/*", async (route) => {
+          const response = await route.fetch();
+          const headers = { ...response.headers() };
+          delete headers["cross-origin-opener-policy"];
+          delete headers["cross-origin-embedder-policy"];
+          await route.fulfill({ response, headers });
+        });
+      };
+      const page = await open(`${lab.url}${query}`, isolated ? undefined : strip);
       expect(
         await page.evaluate(
           () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated,
         ),
-      ).toBe(true);
+      ).toBe(isolated);
       await page.selectOption("#preset", "du-fig1");
       await setField(page, "student.width", "512");
       await setField(page, "dimension", "100");
@@ -603,6 +614,7 @@ describe("the lab in headless Chromium", () => {
     const threaded = await runDu("");
     const forced = await runDu("?threads=3");
     const single = await runDu("?threads=1");
+    const unisolated = await runDu("?threads=2", false);
     // by default, the cores (one run at a time on a machine with up to 2 cores)
     if (threaded.cores > 1) expect(threaded.row).toMatch(/wasm [2-9]\d* threads/);
     expect(forced.row).toContain("wasm 3 threads");
@@ -611,8 +623,13 @@ describe("the lab in headless Chromium", () => {
     // every entry of every product is the same sum on any number of threads: the same bits
     expect(threaded.csv).toBe(single.csv);
     expect(forced.csv).toBe(single.csv);
+    // without isolation there is no SharedArrayBuffer: one thread, and the row says why
+    expect(unisolated.row).toContain(
+      "wasm 1 thread (no SharedArrayBuffer: the page is not cross-origin isolated)",
+    );
+    expect(unisolated.csv).toBe(single.csv);
     process.stdout.write(
-      `lab DU run: ${[threaded, forced, single].map((r) => /wasm \d+ threads?[^)]*/.exec(r.row)?.[0]).join(" / ")}: the same metrics.csv\n`,
+      `lab DU run: ${[threaded, forced, single, unisolated].map((r) => /wasm \d+ threads?[^)]*/.exec(r.row)?.[0]).join(" / ")}: the same metrics.csv\n`,
     );
     expect(errors).toEqual([]);
   }, 120_000);
