@@ -303,9 +303,12 @@ describe("threaded gemm when helpers fail", () => {
     expect(r.stdout.trim()).toBe("wasm 2 threads 64");
   });
 
-  it("one thread where there is no way to start threads", () => {
+  it("one thread where there is no way to start threads; a thread count below 1 is an error", () => {
     const g = createThreadedWasmGemm({ threads: 4, minWork: 0 });
     expect(sameBits(run(g), single)).toBe(true);
     expect(g.name).toBe("wasm 1 thread (no way to start threads here)");
+    expect(() => createThreadedWasmGemm({ threads: 0 })).toThrow(
+      "threads: 0 is not a thread count (1 or more)",
+    );
   });
 });

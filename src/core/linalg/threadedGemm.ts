@@ -148,6 +148,16 @@ function growableShared(maxBytes: number): SharedArrayBuffer | null {
   }
 }
 
+/** Atomics.wait; false where this thread may not block (a page's main thread). */
+function block(ctl: Int32Array, index: number, value: number, ms: number): boolean {
+  try {
+    Atomics.wait(ctl, index, value, ms);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Blocks of [0, n) for `parts` threads, cut at multiples of 4 (the kernel's register tile). */
 function blocks(n: number, parts: number): [number, number][] {
   const step = Math.ceil(n / parts / 4) * 4;
@@ -205,7 +215,9 @@ const now = () => (typeof performance !== "undefined" ? performance.now() : Date
  * Atomics, no WebAssembly SIMD) every product runs on the calling thread and `name` says why.
  */
 export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGemm {
-  const wanted = Math.max(1, Math.floor(options.threads));
+  if (!(options.threads >= 1))
+    throw new RangeError(`threads: ${options.threads} is not a thread count (1 or more)`);
+  const wanted = Math.floor(options.threads);
   const minWork = options.minWork ?? 2 ** 21;
   const readyTimeout = options.readyTimeoutMs ?? 10_000;
   const maxShared = options.maxSharedBytes ?? 2 ** 30;
@@ -299,8 +311,8 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
     }
     if (live.length === 0) stopAll("");
   };
-  /** Drops helpers that failed or did not start in time; `block`: wait for them (Node). */
-  const settle = (block: boolean) => {
+  /** Drops helpers that failed or did not start in time; `wait`: wait for them (Node). */
+  const settle = (wait: boolean) => {
     if (phase !== "starting" || !control) return;
     const ctl = control;
     for (const index of [...live]) {
@@ -317,8 +329,11 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
           drop(index, `thread ${index} did not start within ${readyTimeout / 1000} s`);
           break;
         }
-        if (!block) return; // still starting: ready() waits for a message
-        Atomics.wait(ctl, slot + STATE, STARTING, left);
+        if (!wait) return; // still starting: ready() waits for a message
+        if (!block(ctl, slot + STATE, STARTING, left)) {
+          stopAll("this thread may not wait (a page's main thread)");
+          return;
+        }
       }
     }
     if (live.length === 0) stopAll("");
@@ -388,8 +403,14 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
     Atomics.notify(ctl, SEQ);
     const t0 = now();
     const [a0, b0] = parts[0];
-    if (byRows) local.region(transA, transB, M, N, K, A, B, C, a0, b0, 0, N);
-    else local.region(transA, transB, M, N, K, A, B, C, 0, M, a0, b0);
+    try {
+      if (byRows) local.region(transA, transB, M, N, K, A, B, C, a0, b0, 0, N);
+      else local.region(transA, transB, M, N, K, A, B, C, 0, M, a0, b0);
+    } catch (e) {
+      // the helpers are still at this job: end them before anything else is staged
+      stopAll(`a product failed: ${(e as Error).message}`);
+      throw e;
+    }
     const timeout = options.jobTimeoutMs ?? Math.max(10_000, 20 * (now() - t0));
     const deadline = now() + timeout;
     let failure = "";
@@ -412,7 +433,10 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
           failure ||= `thread ${index} took over ${(timeout / 1000).toFixed(1)} s`;
           break;
         }
-        Atomics.wait(ctl, slot + DONE, done, left);
+        if (!block(ctl, slot + DONE, done, left)) {
+          failure ||= "this thread may not wait (a page's main thread)";
+          break;
+        }
       }
       const r0 = byRows ? a : 0;
       const r1 = byRows ? b : M;
