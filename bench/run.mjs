@@ -135,8 +135,14 @@ async function timeOverparam(doc, dir, engine = {}) {
   const once = () => {
     const ctx = setupRun(v.spec, arrays, engine);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage(); // the whole process: helper threads of a GEMM included
     const result = runExperiment(ctx, { onRow: () => {} });
-    return { seconds: (performance.now() - t0) / 1000, loss: result.finalLoss };
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      loss: result.finalLoss,
+    };
   };
   once();
   return Array.from({ length: repeats }, once);
@@ -255,6 +261,7 @@ async function largeEmpiricalWorkload(dir, params = {}) {
       { matrixKernels: kernels.kernels },
     );
     timed.push({ kernels: kernels.describeRun(), ours });
+    kernels.close(); // the WebAssembly GEMM's helper threads
   }
   const baselines = pythonBaselines(
     "large.py",
@@ -440,7 +447,13 @@ function summarize(w) {
     workload: w.name,
     setting: w.setting,
     unit: w.unit ?? "steps/s",
-    overparam: { stepsPerSecond: ourRate, finalLoss: ourLoss, kernels: w.kernels },
+    overparam: {
+      stepsPerSecond: ourRate,
+      // CPU seconds per wall second (all threads): about the threads used on an idle machine
+      cpuPerWall: median(w.ours.map((o) => o.cpuSeconds / o.seconds)),
+      finalLoss: ourLoss,
+      kernels: w.kernels,
+    },
   };
   for (const [name, b] of Object.entries(w.baselines)) {
     if (b.missing) {
@@ -767,7 +780,7 @@ for (const r of rows) {
       : `${stepsPerSecond.toFixed(0).padStart(9)} steps/s`;
   console.log(`\n${r.workload}: ${r.setting}`);
   console.log(
-    `  overparam  ${speed(r.overparam.stepsPerSecond)}   final loss ${r.overparam.finalLoss.toExponential(6)}${r.overparam.kernels ? `   kernels: ${r.overparam.kernels}` : ""}`,
+    `  overparam  ${speed(r.overparam.stepsPerSecond)}   CPU/wall ${r.overparam.cpuPerWall.toFixed(2)}   final loss ${r.overparam.finalLoss.toExponential(6)}${r.overparam.kernels ? `   kernels: ${r.overparam.kernels}` : ""}`,
   );
   for (const name of ["numpy", "torch"]) {
     const b = r[name];

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * Builds the lab (lab/) into dist-lab/: static files with relative paths that work from any
- * static host (`overparam lab`, a file server, GitHub Pages…). esbuild bundles the page and the
- * run worker (ES modules, shared code split into a chunk) in well under a second; the presets
- * are embedded at build time through a virtual module, so nothing is fetched but the bundle.
+ * static host (`overparam lab`, a file server, GitHub Pages…). esbuild bundles the page, the
+ * run worker and the matrix products' helper worker (ES modules, shared code split into a
+ * chunk) in well under a second; the presets are embedded at build time through a virtual
+ * module, so nothing is fetched but the bundle.
  *
  *   node scripts/build-lab.mjs [--out DIR] [--dev]   (--dev: no minification, inline source maps)
  */
@@ -101,7 +102,12 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { main: "lab/src/main.ts", worker: "lab/src/worker.ts" },
+  // gemm-worker: the threaded GEMM's helper threads, started by the run worker
+  entryPoints: {
+    main: "lab/src/main.ts",
+    worker: "lab/src/worker.ts",
+    "gemm-worker": "lab/src/gemmWorker.ts",
+  },
   outdir: out,
   bundle: true,
   splitting: true,

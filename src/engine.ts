@@ -27,6 +27,17 @@ import { type SpecProblem, specProblems } from "./spec/validate.js";
 export type { EngineOptions } from "./core/engine.js";
 export type { RunProgress, RunStatus } from "./core/experiment/run.js";
 export type { MatrixKernels } from "./core/linalg/gemm.js";
+// the threaded WebAssembly GEMM: a page's run worker spawns its helpers (Web Workers running
+// a script that calls serveGemmThread); Node's selectKernels does the same with worker threads
+export {
+  createThreadedWasmGemm,
+  type GemmThread,
+  type GemmThreadScope,
+  type SpawnGemmThread,
+  serveGemmThread,
+  type ThreadedGemm,
+  type ThreadedGemmOptions,
+} from "./core/linalg/threadedGemm.js";
 export type { ArrayStore, LoadedArray } from "./core/setup/arrays.js";
 export type {
   ActivationName,

@@ -33,7 +33,8 @@ export interface NodeSimulateOptions extends Omit<SimulateOptions, "matrixKernel
   /**
    * Matrix products of large empirical losses: "auto" (the system BLAS when it loads, else ONNX
    * Runtime, for products large enough to gain, else the WebAssembly kernel; the default),
-   * "blas", "onnx", "wasm" (WebAssembly SIMD), "portable" (TypeScript), or your own kernels.
+   * "blas", "onnx", "wasm" (WebAssembly SIMD, on every core), "portable" (TypeScript), or your
+   * own kernels.
    */
   kernels?: KernelChoice | MatrixKernels;
   /** Folder that relative .npy paths in the spec are read from (default: the working folder). */
@@ -55,8 +56,8 @@ export function simulateStream(
 ): SimulationStream {
   const resolved = resolveSpec(spec);
   const { kernels = "auto", baseDir = process.cwd(), ...rest } = options;
-  const matrixKernels =
-    typeof kernels === "string" ? selectKernels({ choice: kernels }).kernels : kernels;
+  const selected = typeof kernels === "string" ? selectKernels({ choice: kernels }) : null;
+  const matrixKernels = selected ? selected.kernels : (kernels as MatrixKernels);
   let inner: SimulationStream | null = null;
   let resolveInner!: (s: SimulationStream) => void;
   let rejectInner!: (e: unknown) => void;
@@ -79,7 +80,11 @@ export function simulateStream(
     return inner;
   };
   async function* rows() {
-    yield* await start();
+    try {
+      yield* await start();
+    } finally {
+      selected?.close(); // the WebAssembly GEMM's helper threads, if it started any
+    }
   }
   const iterator = rows();
   const columns = ready.then((s) => s.columns);

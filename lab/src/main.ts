@@ -98,6 +98,13 @@ let runs: Run[] = [];
 let queue: Run[] = [];
 let paused = false;
 const concurrency = Math.max(1, Math.min((navigator.hardwareConcurrency || 2) - 1, 4));
+/**
+ * Threads of each run's matrix products (large empirical losses): the cores shared among the
+ * runs that go at once; `?threads=n` in the address overrides (1: the one-thread kernel).
+ */
+const gemmThreads =
+  Math.floor(Number(new URLSearchParams(location.search).get("threads"))) ||
+  Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / concurrency));
 
 const lossChart: Chart = new LiveChart($("loss-chart"));
 const metricChart: Chart = new LiveChart($("metric-chart"));
@@ -534,7 +541,7 @@ function launch(run: Run): void {
     run.worker = null;
     finish(run, "failed", e.message || "the worker failed to load");
   };
-  send(run, { type: "start", doc: run.doc });
+  send(run, { type: "start", doc: run.doc, threads: gemmThreads });
   renderRunRow(run);
 }
 
@@ -581,7 +588,7 @@ function onWorkerMessage(run: Run, m: FromWorker): void {
     case "done":
       run.loss = m.finalLoss;
       run.summary = m.summary;
-      finish(run, m.status, `${m.reason} (${m.seconds.toFixed(2)} s)`);
+      finish(run, m.status, `${m.reason} (${m.seconds.toFixed(2)} s, ${m.kernels})`);
       return;
     case "error":
       finish(run, "failed", m.message);

@@ -2,7 +2,12 @@
 import type { Row } from "./engine.js";
 
 export type ToWorker =
-  | { type: "start"; doc: Record<string, unknown> }
+  | {
+      type: "start";
+      doc: Record<string, unknown>;
+      /** Threads for the matrix products of large empirical losses (1: no helper workers). */
+      threads: number;
+    }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "stop" };
@@ -37,5 +42,7 @@ export type FromWorker =
       finalLoss: number;
       summary: Record<string, number | string | null>;
       seconds: number;
+      /** The matrix products' backend, e.g. "wasm 4 threads" (see MatrixKernels.name). */
+      kernels: string;
     }
   | { type: "error"; message: string };

@@ -6,11 +6,14 @@
  * worker takes the next "start".
  */
 import {
+  createThreadedWasmGemm,
   loadWasmKernels,
+  type MatrixKernels,
   type Row,
   type SimulationStream,
   type Spec,
   simulateStream,
+  type ThreadedGemm,
   teacherOf,
   validateSpec,
 } from "./engine.js";
@@ -31,6 +34,40 @@ let controller = new AbortController();
 let pending: Row[] = [];
 let lastFlush = 0;
 let lastProgress = 0;
+/** The matrix products' kernel, kept for the next run (its helper workers cost a start). */
+let gemm: ThreadedGemm | null = null;
+/** The current run's (undefined: the engine's TypeScript kernel, WebAssembly being absent). */
+let runKernels: MatrixKernels | undefined;
+
+/**
+ * The threaded WebAssembly GEMM on `threads` threads: helper Web Workers where the page is
+ * cross-origin isolated (SharedArrayBuffer exists), else this thread alone, the name saying
+ * why. Awaited before the run: a helper does not start while this worker is blocked in a
+ * product.
+ */
+async function matrixKernels(threads: number): Promise<ThreadedGemm> {
+  if (gemm && gemm.threads === threads) return gemm;
+  gemm?.close();
+  gemm = createThreadedWasmGemm({
+    threads,
+    // (without cross-origin isolation there is no SharedArrayBuffer: the GEMM never calls this)
+    spawn: () => {
+      const w = new Worker(new URL("./gemm-worker.js", import.meta.url), { type: "module" });
+      return {
+        postMessage: (message) => w.postMessage(message),
+        onMessage: (listener) => {
+          w.onmessage = (event) => listener(event.data);
+        },
+        onFailure: (listener) => {
+          w.onerror = (event) => listener(event.message || "the worker failed to load");
+        },
+        terminate: () => w.terminate(),
+      };
+    },
+  });
+  await gemm.ready();
+  return gemm;
+}
 
 /**
  * Metrics the views use (the neuron view, XD's angles, WA's components), added to the run when
@@ -81,6 +118,7 @@ async function pump(): Promise<void> {
           finalLoss: result.finalLoss,
           summary: result.summary,
           seconds: (performance.now() - started) / 1000,
+          kernels: runKernels?.name ?? "portable",
         });
         stream = null;
         return;
@@ -109,6 +147,7 @@ scope.onmessage = async (event) => {
     pending = [];
     controller = new AbortController();
     const webAssembly = await loadWasmKernels().catch(() => false);
+    runKernels = webAssembly ? await matrixKernels(Math.max(1, msg.threads)) : undefined;
     post({ type: "ready", webAssembly });
     const v = validateSpec(msg.doc);
     if (!v.ok) {
@@ -128,6 +167,7 @@ scope.onmessage = async (event) => {
     stream = simulateStream(spec, {
       signal: controller.signal,
       webAssembly,
+      matrixKernels: runKernels,
       // a turn for pause/stop messages every 100 ms: a worker clamps the stream's setTimeout(0)
       // to 4 ms, which cost a fifth of the speed at the default 20 ms (measured by bench --only lab)
       yieldEveryMs: 100,

@@ -376,7 +376,7 @@ Examples:
 function kernelsOption(): Option {
   return new Option(
     "--kernels <backend>",
-    "matrix products of large empirical losses: blas (the system's OpenBLAS, or $OVERPARAM_BLAS; multithreaded), onnx (ONNX Runtime, multithreaded), wasm (WebAssembly SIMD), portable (pure TypeScript) or auto (blas when it loads, else onnx, else wasm; default, or $OVERPARAM_KERNELS)",
+    "matrix products of large empirical losses: blas (the system's OpenBLAS, or $OVERPARAM_BLAS; multithreaded), onnx (ONNX Runtime, multithreaded), wasm (WebAssembly SIMD, multithreaded, the same numbers on any number of threads), portable (pure TypeScript) or auto (blas when it loads, else onnx, else wasm; default, or $OVERPARAM_KERNELS)",
   ).choices(KERNEL_CHOICES);
 }
 

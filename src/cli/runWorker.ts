@@ -30,8 +30,8 @@ const { stopFlag, kernels: selection, ...input } = workerData as WorkerInput;
 const stop = new Int32Array(stopFlag);
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
+const kernels = selectKernels(selection);
 try {
-  const kernels = selectKernels(selection);
   let lastProgress = 0;
   const manifest = await runToFolder({
     ...input,
@@ -49,4 +49,6 @@ try {
   post({ type: "done", manifest });
 } catch (e) {
   post({ type: "error", message: (e as Error).message });
+} finally {
+  kernels.close(); // the GEMM's helper threads
 }

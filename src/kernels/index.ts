@@ -7,9 +7,9 @@
  * "portable" forces the pure-TypeScript kernel.
  */
 import { type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
-import { createWasmGemm } from "../core/linalg/wasmGemm.js";
 import { BLAS_MIN_WORK, loadBlasKernels } from "./blas.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
+import { createNodeThreadedGemm } from "./wasmThreads.js";
 
 export const KERNEL_CHOICES = ["auto", "portable", "blas", "onnx", "wasm"] as const;
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
@@ -17,7 +17,10 @@ export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 export interface KernelSelection {
   /** What to install. */
   choice: KernelChoice;
-  /** Threads of the BLAS or ONNX Runtime products (default: all cores). */
+  /**
+   * Threads of a product, BLAS's, ORT's or the WebAssembly kernel's (default: all cores; a pool
+   * of jobs gives each job its share, 1 when there is a job per core).
+   */
   threads?: number;
 }
 
@@ -40,6 +43,8 @@ export interface SelectedKernels {
   startRun(): void;
   /** What the run's matrix products used, in words, e.g. "onnxruntime 2 threads". */
   describeRun(): string;
+  /** Ends the backend's helper threads (the WebAssembly kernel's); products still work after. */
+  close(): void;
 }
 
 /** Loaders of the native backends, in the order "auto" tries them. */
@@ -69,21 +74,26 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
   if (selection.choice !== "auto") {
     let kernels: MatrixKernels = portableKernels;
     if (selection.choice === "wasm") {
-      const wasm = createWasmGemm();
-      kernels = wasm;
-      return { kernels, startRun() {}, describeRun: () => wasm.name };
+      const wasm = createNodeThreadedGemm({ threads: selection.threads });
+      return {
+        kernels: wasm,
+        startRun() {},
+        describeRun: () => wasm.name,
+        close: () => wasm.close(),
+      };
     }
     if (selection.choice === "blas" || selection.choice === "onnx") {
       const loaded = NATIVE[selection.choice](selection.threads);
       if (!loaded.kernels) throw new Error(`--kernels ${selection.choice}: ${loaded.reason}`);
       kernels = loaded.kernels;
     }
-    return { kernels, startRun() {}, describeRun: () => kernels.name };
+    return { kernels, startRun() {}, describeRun: () => kernels.name, close() {} };
   }
   let native: MatrixKernels | null | undefined; // undefined: not tried yet
   let reason = "";
   let largeProducts = 0; // in the current run
-  const wasm = createWasmGemm();
+  // the fallback for products when no native backend loads, with as many threads as theirs
+  const wasm = createNodeThreadedGemm({ threads: selection.threads });
   const minWork = Math.min(BLAS_MIN_WORK, ONNX_MIN_WORK);
   const auto: MatrixKernels = {
     get name() {
@@ -121,5 +131,6 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
     },
     describeRun: () =>
       largeProducts === 0 ? `${wasm.name} (no product large enough for native kernels)` : auto.name,
+    close: () => wasm.close(),
   };
 }

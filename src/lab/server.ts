@@ -72,6 +72,17 @@ const contentTypes: Record<string, string> = {
 const appPolicy =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'";
 
+/**
+ * Cross-origin isolation for the app: with these the page and its workers get SharedArrayBuffer,
+ * so a run's matrix products use several threads (src/core/linalg/threadedGemm.ts). The page
+ * loads nothing from other origins, so requiring CORP costs nothing.
+ */
+const isolation = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "same-origin",
+};
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -233,7 +244,10 @@ async function sendFile(
     "x-content-type-options": "nosniff",
     "cache-control": "no-cache",
   };
-  if (app) headers["content-security-policy"] = appPolicy;
+  if (app) {
+    headers["content-security-policy"] = appPolicy;
+    Object.assign(headers, isolation);
+  }
   res.writeHead(200, headers);
   if (req.method === "HEAD") {
     res.end();

@@ -48,7 +48,10 @@ export default async function runJob(
     return { status: "skipped", reason: "not started: the command was interrupted" };
   }
   const key = JSON.stringify(task.kernels);
-  if (selected?.key !== key) selected = { key, kernels: selectKernels(task.kernels) };
+  if (selected?.key !== key) {
+    selected?.kernels.close(); // its GEMM helper threads; the pool ends this thread's at destroy
+    selected = { key, kernels: selectKernels(task.kernels) };
+  }
   const kernels = selected.kernels;
   kernels.startRun();
   const stop = new Int32Array(task.stopFlag);

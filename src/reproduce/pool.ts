@@ -28,7 +28,10 @@ export interface PoolOptions<J extends PoolJob = PoolJob> {
   /** Int32 shared flag; setting it stops running jobs (kept as "interrupted") and queued ones. */
   stopFlag: SharedArrayBuffer;
   source: (job: J) => string;
-  /** Matrix-product backend; ONNX Runtime gets cores / threads threads per worker. */
+  /**
+   * Matrix-product backend; ONNX Runtime, or the WebAssembly GEMM, gets cores / threads threads
+   * per worker (1 with a job per core, so the pool never oversubscribes the cores).
+   */
   kernels: KernelChoice;
   /** The command, for the progress line (default "reproduce"). */
   label?: string;
@@ -64,6 +67,8 @@ export class JobPool {
       // one job at a time per thread: runs are CPU-bound and synchronous
       concurrentTasksPerWorker: 1,
     });
+    // each job's share of the cores for its matrix products (ORT's or the WebAssembly GEMM's
+    // threads): 1 when there is a job per core
     this.kernelThreads = Math.max(1, Math.floor(availableParallelism() / threads));
   }
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { serializeNpy } from "../../src/io/npyFormat.js";
@@ -176,7 +176,7 @@ describe("overparam CLI", () => {
     const bad = cli(["run", "xd-fig1", "--out", out, "--kernels", "gpu", ...tiny]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(
-      "argument 'gpu' is invalid. Allowed choices are auto, portable, onnx, wasm",
+      "argument 'gpu' is invalid. Allowed choices are auto, portable, blas, onnx, wasm",
     );
     const unknown = cli(["run", "xd-fig1", "--out", out, "--bogus", ...tiny]);
     expect(unknown.code).toBe(2);
@@ -188,7 +188,7 @@ describe("overparam CLI", () => {
     });
     expect(env.status).toBe(2);
     expect(env.stderr.trim()).toBe(
-      'error: OVERPARAM_KERNELS: "bad" is not a kernel backend; use one of auto, portable, onnx, wasm',
+      'error: OVERPARAM_KERNELS: "bad" is not a kernel backend; use one of auto, portable, blas, onnx, wasm',
     );
     expect(existsSync(out)).toBe(false);
   });
@@ -214,6 +214,50 @@ describe("overparam CLI", () => {
     expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toMatch(
       /^onnxruntime \d+ threads?$/,
     );
+    // the WebAssembly GEMM: a lone run on every core, a pool's job on its share (1 per core)
+    const threads = (n: number) => `wasm ${n} thread${n === 1 ? "" : "s"}`;
+    expect(cli([...args, "--kernels", "wasm", "--force"]).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toBe(
+      threads(availableParallelism()),
+    );
+    const dir = tmp();
+    const spec = path.join(dir, "sweep.yaml");
+    writeFileSync(
+      spec,
+      [
+        "name: threads",
+        "dimension: 40",
+        "activation: relu",
+        "inputs: sphere",
+        "teacher: { kind: noise, std: 1 }",
+        "student: { width: 200, parameterization: ntk, init: { kind: du } }",
+        "loss: { kind: empirical, scale: 0.5, reduction: sum, trainSize: 300 }",
+        "optimizer: { kind: gd, lr: 0.5, steps: 3 }",
+        "record: { pointsPerDecade: 1 }",
+        "metrics: [loss]",
+        "sweep: { student.width: [200, 300] }",
+      ].join("\n"),
+    );
+    const sweep = cli([
+      "sweep",
+      spec,
+      "--out",
+      path.join(dir, "out"),
+      "--kernels",
+      "wasm",
+      "--quiet",
+    ]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const share = Math.max(
+      1,
+      Math.floor(availableParallelism() / Math.min(availableParallelism(), 2)),
+    );
+    for (const run of ["student.width=200_seed=0", "student.width=300_seed=0"]) {
+      const manifest = JSON.parse(
+        readFileSync(path.join(dir, "out", "runs", run, "manifest.json"), "utf8"),
+      );
+      expect(manifest.kernels).toBe(threads(share));
+    }
   });
 
   it("overparam run reads teacher, weights and data from numpy files and matches a numpy computation of the loss", () => {

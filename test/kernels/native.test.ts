@@ -95,7 +95,7 @@ describe("kernel selection", () => {
   it("are chosen by selectKernels, and a bad choice is one clear error", () => {
     expect(selectKernels({ choice: "portable" }).describeRun()).toBe("portable");
     expect(selectKernels({ choice: "portable" }).kernels).toBe(portableKernels);
-    const wasm = selectKernels({ choice: "wasm" });
+    const wasm = selectKernels({ choice: "wasm", threads: 2 });
     wasm.kernels.gemm(
       false,
       false,
@@ -106,7 +106,9 @@ describe("kernel selection", () => {
       Float64Array.of(3),
       new Float64Array(1),
     );
-    expect(wasm.describeRun()).toBe("wasm");
+    expect(wasm.describeRun()).toBe("wasm 2 threads");
+    wasm.close();
+    expect(selectKernels({ choice: "wasm", threads: 1 }).describeRun()).toBe("wasm 1 thread");
     expect(selectKernels({ choice: "onnx", threads: 1 }).describeRun()).toBe(
       "onnxruntime 1 thread",
     );
@@ -125,14 +127,15 @@ describe("kernel selection", () => {
       new Float64Array(4),
       new Float64Array(4),
     );
-    expect(auto.describeRun()).toBe("wasm (no product large enough for native kernels)");
+    expect(auto.describeRun()).toBe("wasm 2 threads (no product large enough for native kernels)");
     const n = 64; // n³ = 2^18 multiply-adds: ONNX_MIN_WORK
     const A = rng.fillNormal(new Float64Array(n * n), 1);
     const C = new Float64Array(n * n);
     auto.kernels.gemm(false, false, n, n, n, A, A, C);
     expect(auto.describeRun()).toBe("libopenblas 2 threads");
     auto.startRun(); // a later run in the same thread that multiplies nothing large
-    expect(auto.describeRun()).toBe("wasm (no product large enough for native kernels)");
+    expect(auto.describeRun()).toBe("wasm 2 threads (no product large enough for native kernels)");
+    auto.close();
     expect(relativeError(C, naiveGemm(false, false, n, n, n, A, A))).toBeLessThan(1e-12);
     expect(() => parseKernelChoice("cuda")).toThrow(
       '--kernels: "cuda" is not a kernel backend; use one of auto, portable, blas, onnx, wasm',

@@ -6,7 +6,8 @@
  * more than 50 ms while a run streams (long-task observer); the neuron view (its teacher arrows
  * against teacherOf), the schema-generated form, DU's Thm 4.1 overlay and the SVG exports; a
  * 10⁶-step run that keeps only its log-grid rows (JS heap through CDP); 1280×800 and 420×800
- * layouts; keyboard access to the preset, Run, Pause and Stop. OVERPARAM_UPDATE_SCREENSHOT=1 also
+ * layouts; keyboard access to the preset, Run, Pause and Stop; cross-origin isolation and a DU
+ * run whose matrix products use several threads (helper Web Workers) with one thread's numbers. OVERPARAM_UPDATE_SCREENSHOT=1 also
  * copies the neuron view of zgj-fig1 to docs/lab-neurons.png. Screenshots go to test-artifacts/;
  * OVERPARAM_UPDATE_SCREENSHOT=1 also copies the mid-run one to docs/lab.png for the README.
  */
@@ -109,11 +110,12 @@ describe("the lab in headless Chromium", () => {
     await lab?.close();
   });
 
-  async function open(url = lab.url): Promise<Page> {
+  async function open(url = lab.url, before?: (page: Page) => Promise<void>): Promise<Page> {
     const page = await browser.newPage({
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
     });
+    await before?.(page);
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
     });
@@ -571,6 +573,65 @@ describe("the lab in headless Chromium", () => {
     expect(svg).toMatch(/>loss<\/text>/);
     expect(errors).toEqual([]);
     await page.close();
+  }, 120_000);
+
+  it("is cross-origin isolated: a DU run's products use several threads with one thread's numbers (one thread without isolation)", async () => {
+    // DU-like: X·Wᵀ is 200×512×100 = 10⁷ multiply-adds, above the threaded GEMM's threshold
+    const runDu = async (query: string, isolated = true) => {
+      // a static host without the isolation headers: the page is served as is, minus those
+      const strip = async (page: Page) => {
+        await page.route("**/*", async (route) => {
+          const response = await route.fetch();
+          const headers = { ...response.headers() };
+          delete headers["cross-origin-opener-policy"];
+          delete headers["cross-origin-embedder-policy"];
+          await route.fulfill({ response, headers });
+        });
+      };
+      const page = await open(`${lab.url}${query}`, isolated ? undefined : strip);
+      expect(
+        await page.evaluate(
+          () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated,
+        ),
+      ).toBe(isolated);
+      await page.selectOption("#preset", "du-fig1");
+      await setField(page, "student.width", "512");
+      await setField(page, "dimension", "100");
+      await setField(page, "loss.trainSize", "200");
+      await setField(page, "optimizer.steps", "20");
+      await page.click("#run");
+      await waitDone(page);
+      const row = (await page.locator("#runs tbody tr").first().textContent()) ?? "";
+      const csv = await downloadText(page, () => page.click("#download-csv"));
+      const cores = await page.evaluate(
+        () =>
+          (globalThis as { navigator?: { hardwareConcurrency: number } }).navigator
+            ?.hardwareConcurrency ?? 1,
+      );
+      await page.close();
+      return { row, csv, cores };
+    };
+    const threaded = await runDu("");
+    const forced = await runDu("?threads=3");
+    const single = await runDu("?threads=1");
+    const unisolated = await runDu("?threads=2", false);
+    // by default, the cores (one run at a time on a machine with up to 2 cores)
+    if (threaded.cores > 1) expect(threaded.row).toMatch(/wasm [2-9]\d* threads/);
+    expect(forced.row).toContain("wasm 3 threads");
+    expect(single.row).toContain("wasm 1 thread");
+    expect(single.csv.split("\n").length).toBeGreaterThan(10);
+    // every entry of every product is the same sum on any number of threads: the same bits
+    expect(threaded.csv).toBe(single.csv);
+    expect(forced.csv).toBe(single.csv);
+    // without isolation there is no SharedArrayBuffer: one thread, and the row says why
+    expect(unisolated.row).toContain(
+      "wasm 1 thread (no SharedArrayBuffer: the page is not cross-origin isolated)",
+    );
+    expect(unisolated.csv).toBe(single.csv);
+    process.stdout.write(
+      `lab DU run: ${[threaded, forced, single, unisolated].map((r) => /wasm \d+ threads?[^)]*/.exec(r.row)?.[0]).join(" / ")}: the same metrics.csv\n`,
+    );
+    expect(errors).toEqual([]);
   }, 120_000);
 
   it("streams a 10⁶-step XD run on the log grid without the page growing", async () => {

@@ -89,6 +89,12 @@ describe("overparam lab server", () => {
     const js = await get(lab.port, "/main.js?v=1");
     expect(js.status).toBe(200);
     expect(js.headers["content-type"]).toMatch(/javascript/);
+    // cross-origin isolated (SharedArrayBuffer for the threaded matrix products), workers too
+    for (const r of [index, js]) {
+      expect(r.status).toBe(200);
+      expect(r.headers["cross-origin-opener-policy"]).toBe("same-origin");
+      expect(r.headers["cross-origin-embedder-policy"]).toBe("require-corp");
+    }
     expect((await get(lab.port, "/missing.js")).status).toBe(404);
   });
 
