@@ -3,7 +3,7 @@
  * `node bench/gemm.mjs [M N K] [--repeats n]` (after `npm run build`): GFLOP/s of one float64
  * product C = A·Bᵀ (DU's Z = X·Wᵀ shape by default: 1000×4096×1000) and of Aᵀ-style and plain
  * layouts, for each available MatrixKernels backend (the WebAssembly kernel on one thread, the
- * threaded one on 1 and 2 threads, ONNX Runtime), median of repeats after a warm-up, with the
+ * threaded one on 1 and 2 threads, ONNX Runtime, the system BLAS), median of repeats after a warm-up, with the
  * CPU seconds per wall second (the whole process: on a shared machine, how many cores the
  * backend actually got) and the load average before and after; also the time spent copying
  * operands in and out. Measures only.
@@ -12,6 +12,7 @@ import { cpus, loadavg } from "node:os";
 import { portableKernels } from "../dist/core/linalg/gemm.js";
 import { createWasmGemm } from "../dist/core/linalg/wasmGemm.js";
 import { Rng } from "../dist/core/random/rng.js";
+import { loadBlasKernels } from "../dist/kernels/blas.js";
 import { loadOnnxKernels } from "../dist/kernels/onnxRuntime.js";
 import { createNodeThreadedGemm } from "../dist/kernels/wasmThreads.js";
 
@@ -38,6 +39,10 @@ const backends = [
 ];
 const onnx = loadOnnxKernels({ minWork: 0 });
 if (onnx.kernels) backends.push(["onnx", onnx.kernels]);
+else console.log(`onnx: ${onnx.reason}`);
+const blas = loadBlasKernels({ minWork: 0 });
+if (blas.kernels) backends.push(["blas", blas.kernels]);
+else console.log(`blas: ${blas.reason}`);
 if (withPortable) backends.push(["portable", portableKernels]);
 
 const load = () =>
