@@ -117,36 +117,6 @@ export function atanArray(n: i32, x: usize, y: usize): void {
   return f64x2.mul(f64x2.mul(theta, t2), f64x2.add(lo, f64x2.mul(t8, hi)));
 }
 
-// ‖x − y‖² and ‖x + y‖² of unit rows at byte addresses x, y (length d), into pairDiff, pairSum2
-let pairDiff: f64 = 0;
-let pairSum2: f64 = 0;
-
-@inline function unitPairNorms(x: usize, y: usize, d: i32): void {
-  let dv = f64x2.splat(0);
-  let sv = f64x2.splat(0);
-  let k = 0;
-  for (; k + 2 <= d; k += 2) {
-    const o = <usize>k << 3;
-    const a = v128.load(x + o);
-    const b = v128.load(y + o);
-    const df = f64x2.sub(a, b);
-    const sm = f64x2.add(a, b);
-    dv = f64x2.add(dv, f64x2.mul(df, df));
-    sv = f64x2.add(sv, f64x2.mul(sm, sm));
-  }
-  let diff = f64x2.extract_lane(dv, 0) + f64x2.extract_lane(dv, 1);
-  let sum = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
-  if (k < d) {
-    const o = <usize>k << 3;
-    const a = load<f64>(x + o);
-    const b = load<f64>(y + o);
-    diff += (a - b) * (a - b);
-    sum += (a + b) * (a + b);
-  }
-  pairDiff = diff;
-  pairSum2 = sum;
-}
-
 // From ‖x − y‖² (in D) and ‖x + y‖² (in S) of n pairs: θ = 2·atan τ, τ² = ‖x − y‖²/‖x + y‖²,
 // into D; sin θ into S; g(θ) into G; two pairs per pass (n rounded up to even: the arrays
 // have room). ‖x + y‖ = 0 (opposite rows): θ = π, sin θ = 0, g = π.
@@ -169,99 +139,104 @@ function pairAngles(n: i32, D: usize, S: usize, G: usize): void {
   }
 }
 
-/** Doubles of the `pairs` scratch that angularEvaluate needs for m students and r teachers. */
-export function angularPairDoubles(m: i32, r: i32): i32 {
-  return 3 * angularPairCapacity(m, r);
-}
-
 @inline function angularPairCapacity(m: i32, r: i32): i32 {
   return (((m * (m - 1)) >> 1) + m * r + 2) & ~1;
 }
 
-// gU[row x] += c1 * units[x] + c2 * units[y]
-@inline function axpy2(g: usize, x: usize, y: usize, c1: f64, c2: f64, d: i32): void {
-  const v1 = f64x2.splat(c1);
-  const v2 = f64x2.splat(c2);
-  let k = 0;
-  for (; k + 2 <= d; k += 2) {
-    const o = <usize>k << 3;
-    v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.add(f64x2.mul(v1, v128.load(x + o)), f64x2.mul(v2, v128.load(y + o)))));
-  }
-  if (k < d) {
-    const o = <usize>k << 3;
-    store<f64>(g + o, load<f64>(g + o) + c1 * load<f64>(x + o) + c2 * load<f64>(y + o));
-  }
-}
-
-let pairAcc: f64 = 0; // the pair sum while pairTerm adds to it
-
-// The terms of pair (i, q) with g(θ), θ, sin θ: adds aᵢa_q·ψ (student q)
-// or −aᵢb_n·ψ (teacher n = q − m) to pairAcc, and their gradients to gU, gA.
-@inline function pairTerm(q: i32, g: f64, theta: f64, st: f64, i: i32, m: i32, d: i32, wantGU: i32, wantGA: i32, f: f64, ni: f64, ai: f64,
-  ui: usize, gi: usize, A: usize, units: usize, uNorms: usize, vNorms: usize, b: usize, gU: usize, gA: usize, rowBytes: usize): void {
-  const uq = units + <usize>q * rowBytes;
-  if (q < m) {
-    const nj = load<f64>(uNorms + (<usize>q << 3));
-    const psi = ni * nj * g;
-    const aj = load<f64>(A + (<usize>q << 3));
-    const aa = ai * aj;
-    pairAcc += aa * psi;
-    if (wantGU) {
-      const fi = f * aa * nj;
-      const fj = f * aa * ni;
-      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
-      axpy2(gU + <usize>q * rowBytes, uq, ui, fj * st, -fj * theta, d);
-    }
-    if (wantGA) {
-      store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + f * aj * psi);
-      store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + f * ai * psi);
-    }
-  } else {
-    const nn = q - m;
-    const vn = load<f64>(vNorms + (<usize>nn << 3));
-    const psi = ni * vn * g;
-    const bn = load<f64>(b + (<usize>nn << 3));
-    const ab = -ai * bn;
-    pairAcc += ab * psi;
-    if (wantGU) {
-      const fi = f * ab * vn;
-      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
-    }
-    if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) - f * bn * psi);
-  }
+/**
+ * Row stride (doubles) of angularEvaluate's `units` block: d rounded up to even, so that every
+ * row is whole f64x2 lanes. The pad lane is 0 in every row, so it adds nothing to a pair's
+ * ‖ū − v̄‖², ‖ū + v̄‖² or to a product with the rows.
+ */
+export function angularStride(d: i32): i32 {
+  return (d + 1) & ~1;
 }
 
 /**
- * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA. `units` holds (m + r)×d rows: the
- * student unit vectors (written here) then the teacher's (written once by the host); vNorms,
- * b, V the teacher; uNorms, rho and pairs (angularPairDoubles(m, r)) scratch.
+ * Doubles of the `scratch` block that angularEvaluate needs for m students and r teachers:
+ * three arrays of one entry per pair (the pair count rounded up to even for two-lane passes),
+ * the signed norms s and f·s of the m + r rows, and the m × (m + r + 1) coefficient matrix.
+ */
+export function angularScratchDoubles(m: i32, r: i32): i32 {
+  return 3 * angularPairCapacity(m, r) + 2 * (m + r) + m * (m + r + 1);
+}
+
+/**
+ * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA (AngularPopulationLoss.evaluate's
+ * formulas). `units` is (m + r + 1) rows of angularStride(d) doubles: the student unit vectors
+ * ūᵢ (written here), the teacher's v̄ₙ (written once by the host) and ρ (written here); vNorms,
+ * b, V the teacher; uNorms and scratch (angularScratchDoubles(m, r)) are scratch.
+ *
+ * The gradient is formed as one small matrix product. With sₖ = aₖ‖uₖ‖ for a student row and
+ * sₖ = −bₙ‖vₙ‖ for a teacher row, every pair term of L is 2βc·sᵢsₖ·g(θᵢₖ), and since
+ * ∇ᵤψ(u, v) = ‖v‖(sin θ ū − θ v̄) (XD eq. 4) its gradient in uᵢ is f·aᵢsₖ(sin θᵢₖ ūᵢ − θᵢₖ ūₖ)
+ * with f = 2βc, so
+ *   ∂L/∂uᵢ = aᵢ·( Σₖ Cᵢₖ ūₖ + 2αc·ρ ),  Cᵢₖ = −f·sₖθᵢₖ (k ≠ i),  Cᵢᵢ = Σₖ f·sₖ sin θᵢₖ,
+ * over every row k other than i (students and teachers). The pair pass only fills C; the
+ * product C·[ū; v̄; ρ] then runs over whole rows with the accumulators in registers, instead of
+ * two read-modify-write updates of a gradient row per pair.
  */
 export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32, alpha: f64, beta: f64, scale: f64, teacherPairSum: f64,
-  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, rho: usize, gU: usize, gA: usize, pairs: usize): f64 {
-  const rowBytes = <usize>d << 3;
-  for (let k = 0; k < d; k++) store<f64>(rho + (<usize>k << 3), 0);
+  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, gU: usize, gA: usize, scratch: usize): f64 {
+  const kp = angularStride(d);
+  const rowBytes = <usize>d << 3; // rows of U, V, gU
+  const unitBytes = <usize>kp << 3; // rows of units
+  const n = m + r; // unit rows; ρ is row n
+  const rho = units + <usize>n * unitBytes;
+  for (let k = 0; k < kp; k += 2) v128.store(rho + (<usize>k << 3), splat(0));
   for (let i = 0; i < m; i++) {
     const ai = load<f64>(A + (<usize>i << 3));
+    const av = splat(ai);
     const u = U + <usize>i * rowBytes;
-    const un = units + <usize>i * rowBytes;
-    let s: f64 = 0;
-    for (let k = 0; k < d; k++) {
-      const x = load<f64>(u + (<usize>k << 3));
-      s += x * x;
-      store<f64>(rho + (<usize>k << 3), load<f64>(rho + (<usize>k << 3)) + ai * x);
+    const un = units + <usize>i * unitBytes;
+    let sv = splat(0);
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      const x = v128.load(u + o);
+      sv = f64x2.add(sv, f64x2.mul(x, x));
+      v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(av, x)));
     }
-    const n = Math.sqrt(s);
-    store<f64>(uNorms + (<usize>i << 3), n);
-    const inv = n > 0 ? 1 / n : 0;
-    for (let k = 0; k < d; k++) store<f64>(un + (<usize>k << 3), load<f64>(u + (<usize>k << 3)) * inv);
+    let s = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+    if (k < d) {
+      const o = <usize>k << 3;
+      const x = load<f64>(u + o);
+      s += x * x;
+      store<f64>(rho + o, load<f64>(rho + o) + ai * x);
+    }
+    const nrm = Math.sqrt(s);
+    store<f64>(uNorms + (<usize>i << 3), nrm);
+    const inv = nrm > 0 ? 1 / nrm : 0;
+    const iv = splat(inv);
+    for (k = 0; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      v128.store(un + o, f64x2.mul(v128.load(u + o), iv));
+    }
+    if (k < d) {
+      const o = <usize>k << 3;
+      v128.store(un + o, f64x2.replace_lane(splat(0), 0, load<f64>(u + o) * inv)); // and the pad lane
+    }
   }
   for (let nn = 0; nn < r; nn++) {
     const bn = load<f64>(b + (<usize>nn << 3));
+    const bv = splat(bn);
     const v = V + <usize>nn * rowBytes;
-    for (let k = 0; k < d; k++) store<f64>(rho + (<usize>k << 3), load<f64>(rho + (<usize>k << 3)) - bn * load<f64>(v + (<usize>k << 3)));
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      v128.store(rho + o, f64x2.sub(v128.load(rho + o), f64x2.mul(bv, v128.load(v + o))));
+    }
+    if (k < d) {
+      const o = <usize>k << 3;
+      store<f64>(rho + o, load<f64>(rho + o) - bn * load<f64>(v + o));
+    }
   }
-  let rho2: f64 = 0;
-  for (let k = 0; k < d; k++) { const x = load<f64>(rho + (<usize>k << 3)); rho2 += x * x; }
+  let r2 = splat(0);
+  for (let k = 0; k < kp; k += 2) {
+    const x = v128.load(rho + (<usize>k << 3));
+    r2 = f64x2.add(r2, f64x2.mul(x, x));
+  }
+  const rho2 = f64x2.extract_lane(r2, 0) + f64x2.extract_lane(r2, 1);
   if (wantGA) {
     for (let i = 0; i < m; i++) {
       const u = U + <usize>i * rowBytes;
@@ -270,32 +245,57 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
       store<f64>(gA + (<usize>i << 3), 2 * alpha * scale * s);
     }
   }
+  const cap = angularPairCapacity(m, r);
+  const PD = scratch;
+  const PS = PD + (<usize>cap << 3);
+  const PG = PS + (<usize>cap << 3);
+  const SW = PG + (<usize>cap << 3); // sₖ
+  const FSW = SW + (<usize>n << 3); // f·sₖ
+  const C = FSW + (<usize>n << 3); // m rows of n + 1
+  const cBytes = <usize>(n + 1) << 3;
   if (wantGU) {
+    // C = 0 but for the ρ column, 2αc
     for (let i = 0; i < m; i++) {
-      const fa = 2 * alpha * load<f64>(A + (<usize>i << 3)) * scale;
-      const g = gU + <usize>i * rowBytes;
-      for (let k = 0; k < d; k++) store<f64>(g + (<usize>k << 3), fa * load<f64>(rho + (<usize>k << 3)));
+      const ci = C + <usize>i * cBytes;
+      for (let q = 0; q < n; q++) store<f64>(ci + (<usize>q << 3), 0);
+      store<f64>(ci + (<usize>n << 3), 2 * alpha * scale);
     }
   }
   let pairSum = teacherPairSum;
   if (beta != 0) {
     const f = 2 * beta * scale;
-    const cap = angularPairCapacity(m, r);
-    const PD = pairs;
-    const PS = PD + (<usize>cap << 3);
-    const PG = PS + (<usize>cap << 3);
+    for (let i = 0; i < m; i++) {
+      const s = load<f64>(A + (<usize>i << 3)) * load<f64>(uNorms + (<usize>i << 3));
+      store<f64>(SW + (<usize>i << 3), s);
+      store<f64>(FSW + (<usize>i << 3), f * s);
+    }
+    for (let nn = 0; nn < r; nn++) {
+      const s = -load<f64>(b + (<usize>nn << 3)) * load<f64>(vNorms + (<usize>nn << 3));
+      store<f64>(SW + (<usize>(m + nn) << 3), s);
+      store<f64>(FSW + (<usize>(m + nn) << 3), f * s);
+    }
+    // ‖ū − v̄‖² and ‖ū + v̄‖² of every pair (i < q, both rows nonzero), in order
     let np = 0;
     for (let i = 0; i < m; i++) {
-      const ni = load<f64>(uNorms + (<usize>i << 3));
-      if (ni == 0) continue;
-      const ui = units + <usize>i * rowBytes;
-      // partners q > i: student rows q < m, then teacher rows (units row q = m + n)
-      for (let q = i + 1; q < m + r; q++) {
+      if (load<f64>(uNorms + (<usize>i << 3)) == 0) continue;
+      const ui = units + <usize>i * unitBytes;
+      for (let q = i + 1; q < n; q++) {
         const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
         if (nq == 0) continue;
-        unitPairNorms(ui, units + <usize>q * rowBytes, d);
-        store<f64>(PD + (<usize>np << 3), pairDiff);
-        store<f64>(PS + (<usize>np << 3), pairSum2);
+        const uq = units + <usize>q * unitBytes;
+        let dv = splat(0);
+        let sv = splat(0);
+        for (let k = 0; k < kp; k += 2) {
+          const o = <usize>k << 3;
+          const x = v128.load(ui + o);
+          const y = v128.load(uq + o);
+          const df = f64x2.sub(x, y);
+          const sm = f64x2.add(x, y);
+          dv = f64x2.add(dv, f64x2.mul(df, df));
+          sv = f64x2.add(sv, f64x2.mul(sm, sm));
+        }
+        store<f64>(PD + (<usize>np << 3), f64x2.extract_lane(dv, 0) + f64x2.extract_lane(dv, 1));
+        store<f64>(PS + (<usize>np << 3), f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1));
         np++;
       }
     }
@@ -303,25 +303,90 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
     store<f64>(PD + (<usize>np << 3), 0);
     store<f64>(PS + (<usize>np << 3), 1);
     pairAngles(np, PD, PS, PG);
-    pairAcc = pairSum;
+    // the loss terms sᵢsₖ·g in the same order as before, and C (and ∂L/∂aᵢ) from θ, sin θ, g
     let p = 0;
     for (let i = 0; i < m; i++) {
       const ni = load<f64>(uNorms + (<usize>i << 3));
       if (ni == 0) continue;
-      const ai = load<f64>(A + (<usize>i << 3));
-      const ui = units + <usize>i * rowBytes;
-      const gi = gU + <usize>i * rowBytes;
-      for (let q = i + 1; q < m + r; q++) {
+      const si = load<f64>(SW + (<usize>i << 3));
+      const fsi = load<f64>(FSW + (<usize>i << 3));
+      const ci = C + <usize>i * cBytes;
+      let diag: f64 = 0;
+      for (let q = i + 1; q < n; q++) {
         const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
         if (nq == 0) continue;
         const o = <usize>p << 3;
-        pairTerm(q, load<f64>(PG + o), load<f64>(PD + o), load<f64>(PS + o), i, m, d, wantGU, wantGA, f, ni, ai, ui, gi, A, units, uNorms, vNorms, b, gU, gA, rowBytes);
+        const theta = load<f64>(PD + o);
+        const st = load<f64>(PS + o);
+        const g = load<f64>(PG + o);
+        const sq = load<f64>(SW + (<usize>q << 3));
+        const fsq = load<f64>(FSW + (<usize>q << 3));
+        pairSum += si * sq * g;
+        if (wantGU) {
+          store<f64>(ci + (<usize>q << 3), -fsq * theta);
+          diag += fsq * st;
+          if (q < m) {
+            const cq = C + <usize>q * cBytes;
+            store<f64>(cq + (<usize>i << 3), -fsi * theta);
+            store<f64>(cq + (<usize>q << 3), load<f64>(cq + (<usize>q << 3)) + fsi * st);
+          }
+        }
+        if (wantGA) {
+          store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * fsq * g);
+          if (q < m) store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + nq * fsi * g);
+        }
         p++;
       }
+      if (wantGU) store<f64>(ci + (<usize>i << 3), load<f64>(ci + (<usize>i << 3)) + diag);
     }
-    pairSum = pairAcc;
   }
+  if (wantGU) angularGradientProduct(m, n + 1, d, kp, C, units, A, gU);
   return scale * (alpha * rho2 + 2 * beta * pairSum);
+}
+
+// gU row i = aᵢ·Σ_q C[i][q]·X[q] for the L = n + 1 rows X of `units` (stride kp) and gU rows of
+// d: four f64x2 column blocks at a time while they fit in d, then one, then d's odd last entry
+function angularGradientProduct(m: i32, L: i32, d: i32, kp: i32, C: usize, X: usize, A: usize, gU: usize): void {
+  const xBytes = <usize>kp << 3;
+  const cBytes = <usize>L << 3;
+  for (let i = 0; i < m; i++) {
+    const ci = C + <usize>i * cBytes;
+    const av = v128.load64_splat(A + (<usize>i << 3));
+    const g = gU + <usize>i * (<usize>d << 3);
+    let k = 0;
+    for (; k + 8 <= d; k += 8) {
+      let a0 = splat(0);
+      let a1 = splat(0);
+      let a2 = splat(0);
+      let a3 = splat(0);
+      let x = X + (<usize>k << 3);
+      for (let q = 0; q < L; q++) {
+        const c = v128.load64_splat(ci + (<usize>q << 3));
+        a0 = f64x2.add(a0, f64x2.mul(c, v128.load(x)));
+        a1 = f64x2.add(a1, f64x2.mul(c, v128.load(x + 16)));
+        a2 = f64x2.add(a2, f64x2.mul(c, v128.load(x + 32)));
+        a3 = f64x2.add(a3, f64x2.mul(c, v128.load(x + 48)));
+        x += xBytes;
+      }
+      const o = <usize>k << 3;
+      v128.store(g + o, f64x2.mul(av, a0));
+      v128.store(g + o + 16, f64x2.mul(av, a1));
+      v128.store(g + o + 32, f64x2.mul(av, a2));
+      v128.store(g + o + 48, f64x2.mul(av, a3));
+    }
+    for (; k < d; k += 2) {
+      let a0 = splat(0);
+      let x = X + (<usize>k << 3);
+      for (let q = 0; q < L; q++) {
+        a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(ci + (<usize>q << 3)), v128.load(x)));
+        x += xBytes;
+      }
+      const o = <usize>k << 3;
+      const gv = f64x2.mul(av, a0);
+      if (k + 2 <= d) v128.store(g + o, gv);
+      else store<f64>(g + o, f64x2.extract_lane(gv, 0));
+    }
+  }
 }
 
 // ---- Quadratic empirical loss through the sample's moments: QuadraticMomentLoss.evaluate ----
@@ -454,14 +519,13 @@ export function angularGradientDescent(
   b: usize,
   V: usize,
   uNorms: usize,
-  rho: usize,
   gU: usize,
-  pairs: usize,
+  scratch: usize,
 ): i32 {
   const n = m * d;
   const etaV = f64x2.splat(eta);
   for (let s = 0; s < steps; s++) {
-    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0, pairs);
+    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, gU, 0, scratch);
     if (!(L <= stopAbove) || L <= stopAtOrBelow) return s;
     let k = 0;
     for (; k + 2 <= n; k += 2) {

@@ -27,10 +27,9 @@ export interface KernelExports {
     b: number,
     V: number,
     uNorms: number,
-    rho: number,
     gU: number,
     gA: number,
-    pairs: number,
+    scratch: number,
   ): number;
   angularGradientDescent(
     steps: number,
@@ -51,9 +50,8 @@ export interface KernelExports {
     b: number,
     V: number,
     uNorms: number,
-    rho: number,
     gU: number,
-    pairs: number,
+    scratch: number,
   ): number;
   /** y[k] = atan x[k] (k < n) by the two-lane atan of the angular kernel; byte offsets. */
   atanArray(n: number, x: number, y: number): void;

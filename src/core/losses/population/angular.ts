@@ -40,7 +40,7 @@ export class AngularPopulationLoss implements NeuronLoss {
     A: Float64Array;
     gU: Float64Array;
     gA: Float64Array;
-    at: number[]; // byte offsets of U, A, units, vNorms, b, V, uNorms, rho, gU, gA
+    at: number[]; // byte offsets of U, A, units, vNorms, b, V, uNorms, gU, gA, scratch
   } | null;
 
   constructor(
@@ -78,27 +78,30 @@ export class AngularPopulationLoss implements NeuronLoss {
   private createKernel(engine: Engine) {
     const { m, d, teacher } = this;
     const r = teacher.r;
-    // last: the kernel's pair scratch (angularPairDoubles in assembly/kernels.ts): three arrays
-    // of one entry per pair, rounded up to even for two-lane passes
-    const pairDoubles = 3 * ((((m * (m - 1)) >> 1) + m * r + 2) & ~1);
+    // the kernel's units block: m + r + 1 rows (students, teachers, ρ) of d rounded up to even
+    // (angularStride in assembly/kernels.ts), the pad lane left 0; last, its scratch
+    // (angularScratchDoubles): three arrays of one entry per pair, rounded up to even for
+    // two-lane passes, the rows' signed norms twice and the m × (m + r + 1) coefficients
+    const stride = (d + 1) & ~1;
+    const scratch = 3 * ((((m * (m - 1)) >> 1) + m * r + 2) & ~1) + 2 * (m + r) + m * (m + r + 1);
     const { offsets, total } = layout([
       m * d,
       m,
-      (m + r) * d,
+      (m + r + 1) * stride,
       r,
       r,
       r * d,
       m,
-      d,
       m * d,
       m,
-      pairDoubles,
+      scratch,
     ]);
     const instance = engine.wasmInstance(total);
     if (!instance) return null;
     const { f64 } = instance;
-    const [oU, oA, oUnits, oVNorms, oB, oV, , , oGU, oGA] = offsets;
-    f64.set(this.units.subarray(m * d), oUnits + m * d); // teacher unit vectors
+    const [oU, oA, oUnits, oVNorms, oB, oV, , oGU, oGA] = offsets;
+    for (let n = 0; n < r; n++)
+      f64.set(this.units.subarray((m + n) * d, (m + n + 1) * d), oUnits + (m + n) * stride);
     f64.set(this.vNorms, oVNorms);
     f64.set(teacher.b, oB);
     f64.set(teacher.V.subarray(0, r * d), oV);
@@ -127,7 +130,7 @@ export class AngularPopulationLoss implements NeuronLoss {
     if (kernel) {
       kernel.U.set(U.length === m * d ? U : U.subarray(0, m * d));
       kernel.A.set(A.length === m ? A : A.subarray(0, m));
-      const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU, oGA, oPairs] = kernel.at;
+      const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oGU, oGA, oScratch] = kernel.at;
       const value = kernel.instance.exports.angularEvaluate(
         m,
         this.teacher.r,
@@ -145,10 +148,9 @@ export class AngularPopulationLoss implements NeuronLoss {
         oB,
         oV,
         oUNorms,
-        oRho,
         oGU,
         oGA,
-        oPairs,
+        oScratch,
       );
       if (gU) gU.set(kernel.gU);
       if (gA) gA.set(kernel.gA);
@@ -252,7 +254,7 @@ export class AngularPopulationLoss implements NeuronLoss {
     if (!kernel) return null;
     kernel.U.set(U.length === m * d ? U : U.subarray(0, m * d));
     kernel.A.set(A.length === m ? A : A.subarray(0, m));
-    const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oRho, oGU, , oPairs] = kernel.at;
+    const [oU, oA, oUnits, oVNorms, oB, oV, oUNorms, oGU, , oScratch] = kernel.at;
     const done = kernel.instance.exports.angularGradientDescent(
       steps,
       eta,
@@ -272,9 +274,8 @@ export class AngularPopulationLoss implements NeuronLoss {
       oB,
       oV,
       oUNorms,
-      oRho,
       oGU,
-      oPairs,
+      oScratch,
     );
     U.set(kernel.U);
     return done;
