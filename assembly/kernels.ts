@@ -117,25 +117,55 @@ export function atanArray(n: i32, x: usize, y: usize): void {
   return f64x2.mul(f64x2.mul(theta, t2), f64x2.add(lo, f64x2.mul(t8, hi)));
 }
 
-// From ‖x − y‖² (in D) and ‖x + y‖² (in S) of n pairs: θ = 2·atan τ, τ² = ‖x − y‖²/‖x + y‖²,
-// into D; sin θ into S; g(θ) into G; two pairs per pass (n rounded up to even: the arrays
-// have room). ‖x + y‖ = 0 (opposite rows): θ = π, sin θ = 0, g = π.
+// From D = ‖x − y‖² and S = ‖x + y‖² of n pairs of unit rows: θ into D, sin θ into S, g(θ) into
+// G; two pairs per pass (n rounded up to even: the arrays have room). θ = 2·atan τ with
+// τ = √(D/S) (docs/model.md §5) is reduced to ν = min(τ, 1/τ) = R/max(D, S), R = √(DS)
+// (atan τ = π/2 − atan ν when D > S), and atan ν is atanV's Cephes rational function with
+// both of its divisions (t = num/den and z·P(z)/Q(z), z = t²) cleared: P and Q are evaluated
+// homogeneously in a = num², b = den², so atan ν = num·(Q̃ + a·P̃)/(den·Q̃). sin θ = 2R/(D + S)
+// and cos θ = (S − D)/(D + S), and that denominator joins the same single division, so a pass
+// costs one sqrt and one division instead of one sqrt and five divisions (the division unit
+// was what bounded it). den ≥ max(D, S) ≥ (D + S)/2 ≈ 2, so nothing over- or underflows;
+// S = 0 (opposite rows) gives θ = π, sin θ = 0, g = π. Against mpmath over 20 000 angles,
+// θ and sin θ are within 2.3 ulp and g within 4.1 (the five divisions: 1.1, 1.4 and 2.7).
 function pairAngles(n: i32, D: usize, S: usize, G: usize): void {
   for (let p = 0; p < n; p += 2) {
     const o = <usize>p << 3;
-    const diff = v128.load(D + o);
-    const sum = v128.load(S + o);
-    const pos = f64x2.gt(sum, splat(0));
-    const tau2 = f64x2.div(diff, sum);
-    const tau = f64x2.sqrt(tau2);
-    const theta = f64x2.mul(splat(2), atanV(tau));
-    const den = f64x2.add(splat(1), tau2);
-    const st = f64x2.div(f64x2.mul(splat(2), tau), den);
-    const gBig = f64x2.sub(st, f64x2.div(f64x2.mul(theta, f64x2.sub(splat(1), tau2)), den));
-    const g = v128.bitselect(gSeriesV(theta), gBig, f64x2.lt(theta, splat(1)));
-    v128.store(D + o, v128.bitselect(theta, splat(Math.PI), pos));
-    v128.store(S + o, v128.and(st, pos));
-    v128.store(G + o, v128.bitselect(g, splat(Math.PI), pos));
+    const dd = v128.load(D + o);
+    const ss = v128.load(S + o);
+    const R = f64x2.sqrt(f64x2.mul(dd, ss));
+    const flip = f64x2.gt(dd, ss);
+    const mx = v128.bitselect(dd, ss, flip);
+    const mid = f64x2.gt(R, f64x2.mul(splat(0.66), mx)); // ν > 0.66: π/4 + atan((ν − 1)/(ν + 1))
+    const num = v128.bitselect(f64x2.sub(R, mx), R, mid);
+    const den = v128.bitselect(f64x2.add(R, mx), mx, mid);
+    const a = f64x2.mul(num, num);
+    const b = f64x2.mul(den, den);
+    const b2 = f64x2.mul(b, b);
+    const b3 = f64x2.mul(b2, b);
+    const b4 = f64x2.mul(b2, b2);
+    let pp = f64x2.add(f64x2.mul(splat(ATAN_P0), a), f64x2.mul(splat(ATAN_P1), b));
+    pp = f64x2.add(f64x2.mul(pp, a), f64x2.mul(splat(ATAN_P2), b2));
+    pp = f64x2.add(f64x2.mul(pp, a), f64x2.mul(splat(ATAN_P3), b3));
+    pp = f64x2.add(f64x2.mul(pp, a), f64x2.mul(splat(ATAN_P4), b4));
+    let qq = f64x2.add(a, f64x2.mul(splat(ATAN_Q0), b));
+    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q1), b2));
+    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q2), b3));
+    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q3), b4));
+    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q4), f64x2.mul(b4, b)));
+    const e = f64x2.add(dd, ss);
+    const dq = f64x2.mul(den, qq);
+    const w = f64x2.div(splat(1), f64x2.mul(e, dq)); // 1/((D + S)·den·Q̃)
+    const t = f64x2.mul(f64x2.mul(num, f64x2.add(qq, f64x2.mul(a, pp))), f64x2.mul(e, w));
+    const nu = f64x2.add(v128.and(splat(ATAN_PIO4), mid), f64x2.add(t, v128.and(splat(0.5 * ATAN_MOREBITS), mid)));
+    const half = v128.bitselect(f64x2.add(f64x2.sub(splat(ATAN_PIO2), nu), splat(ATAN_MOREBITS)), nu, flip);
+    const theta = f64x2.mul(splat(2), half);
+    const ie = f64x2.mul(dq, w); // 1/(D + S)
+    const st = f64x2.mul(f64x2.mul(splat(2), R), ie);
+    const gBig = f64x2.sub(st, f64x2.mul(theta, f64x2.mul(f64x2.sub(ss, dd), ie)));
+    v128.store(D + o, theta);
+    v128.store(S + o, st);
+    v128.store(G + o, v128.bitselect(gSeriesV(theta), gBig, f64x2.lt(theta, splat(1))));
   }
 }
 
