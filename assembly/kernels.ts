@@ -105,72 +105,178 @@ export function atanArray(n: i32, x: usize, y: usize): void {
   }
 }
 
-@inline function gSeriesV(theta: v128): v128 {
+// pairAngles reads its constants from a table in the caller's scratch: V8 materialises a v128
+// constant afresh inside every loop that uses it (a 64-bit immediate move, a move into the
+// vector register and a shuffle: 3 instructions, 26 constants a pass), while a splatting load
+// from memory is one instruction. The table is written before each pass over the pairs.
+const K_066 = 0;
+const K_P = 1; // ATAN_P0..P4
+const K_Q = 6; // ATAN_Q0..Q4
+const K_ONE = 11;
+const K_PIO4 = 12;
+const K_HALF_MOREBITS = 13;
+const K_PIO2 = 14;
+const K_MOREBITS = 15;
+const K_G = 16; // G1..G10
+const K_COUNT = 26;
+
+function writePairAngleConstants(K: usize): void {
+  store<f64>(K, 0.66, K_066 << 3);
+  store<f64>(K, ATAN_P0, (K_P + 0) << 3);
+  store<f64>(K, ATAN_P1, (K_P + 1) << 3);
+  store<f64>(K, ATAN_P2, (K_P + 2) << 3);
+  store<f64>(K, ATAN_P3, (K_P + 3) << 3);
+  store<f64>(K, ATAN_P4, (K_P + 4) << 3);
+  store<f64>(K, ATAN_Q0, (K_Q + 0) << 3);
+  store<f64>(K, ATAN_Q1, (K_Q + 1) << 3);
+  store<f64>(K, ATAN_Q2, (K_Q + 2) << 3);
+  store<f64>(K, ATAN_Q3, (K_Q + 3) << 3);
+  store<f64>(K, ATAN_Q4, (K_Q + 4) << 3);
+  store<f64>(K, 1, K_ONE << 3);
+  store<f64>(K, ATAN_PIO4, K_PIO4 << 3);
+  store<f64>(K, 0.5 * ATAN_MOREBITS, K_HALF_MOREBITS << 3);
+  store<f64>(K, ATAN_PIO2, K_PIO2 << 3);
+  store<f64>(K, ATAN_MOREBITS, K_MOREBITS << 3);
+  store<f64>(K, G1, (K_G + 0) << 3);
+  store<f64>(K, G2, (K_G + 1) << 3);
+  store<f64>(K, G3, (K_G + 2) << 3);
+  store<f64>(K, G4, (K_G + 3) << 3);
+  store<f64>(K, G5, (K_G + 4) << 3);
+  store<f64>(K, G6, (K_G + 5) << 3);
+  store<f64>(K, G7, (K_G + 6) << 3);
+  store<f64>(K, G8, (K_G + 7) << 3);
+  store<f64>(K, G9, (K_G + 8) << 3);
+  store<f64>(K, G10, (K_G + 9) << 3);
+}
+
+@inline function kc(K: usize, i: i32): v128 {
+  return v128.load64_splat(K + (<usize>i << 3));
+}
+
+// g(θ) by the series (Estrin's scheme), constants from the table K
+@inline function gSeriesV(theta: v128, K: usize): v128 {
   const t2 = f64x2.mul(theta, theta);
   const t4 = f64x2.mul(t2, t2);
   const t8 = f64x2.mul(t4, t4);
-  const lo = f64x2.add(f64x2.add(splat(G1), f64x2.mul(splat(G2), t2)), f64x2.mul(t4, f64x2.add(splat(G3), f64x2.mul(splat(G4), t2))));
+  const lo = f64x2.add(
+    f64x2.add(kc(K, K_G), f64x2.mul(kc(K, K_G + 1), t2)),
+    f64x2.mul(t4, f64x2.add(kc(K, K_G + 2), f64x2.mul(kc(K, K_G + 3), t2))),
+  );
   const hi = f64x2.add(
-    f64x2.add(f64x2.add(splat(G5), f64x2.mul(splat(G6), t2)), f64x2.mul(t4, f64x2.add(splat(G7), f64x2.mul(splat(G8), t2)))),
-    f64x2.mul(t8, f64x2.add(splat(G9), f64x2.mul(splat(G10), t2))),
+    f64x2.add(
+      f64x2.add(kc(K, K_G + 4), f64x2.mul(kc(K, K_G + 5), t2)),
+      f64x2.mul(t4, f64x2.add(kc(K, K_G + 6), f64x2.mul(kc(K, K_G + 7), t2))),
+    ),
+    f64x2.mul(t8, f64x2.add(kc(K, K_G + 8), f64x2.mul(kc(K, K_G + 9), t2))),
   );
   return f64x2.mul(f64x2.mul(theta, t2), f64x2.add(lo, f64x2.mul(t8, hi)));
 }
 
 // From D = ‖x − y‖² and S = ‖x + y‖² of n pairs of unit rows: θ into D, sin θ into S, g(θ) into
-// G; two pairs per pass (n rounded up to even: the arrays have room). θ = 2·atan τ with
-// τ = √(D/S) (docs/model.md §5) is reduced to ν = min(τ, 1/τ) = R/max(D, S), R = √(DS)
+// G; K the constants' table (writePairAngleConstants). θ = 2·atan τ with τ = √(D/S)
+// (docs/model.md §5) is reduced to ν = min(τ, 1/τ) = R/max(D, S), R = √(DS)
 // (atan τ = π/2 − atan ν when D > S), and atan ν is atanV's Cephes rational function with
 // both of its divisions (t = num/den and z·P(z)/Q(z), z = t²) cleared: P and Q are evaluated
 // homogeneously in a = num², b = den², so atan ν = num·(Q̃ + a·P̃)/(den·Q̃). sin θ = 2R/(D + S)
-// and cos θ = (S − D)/(D + S), and that denominator joins the same single division, so a pass
-// costs one sqrt and one division instead of one sqrt and five divisions (the division unit
-// was what bounded it). den ≥ max(D, S) ≥ (D + S)/2 ≈ 2, so nothing over- or underflows;
-// S = 0 (opposite rows) gives θ = π, sin θ = 0, g = π. Against mpmath over 20 000 angles,
-// θ and sin θ are within 2.3 ulp and g within 4.1 (the five divisions: 1.1, 1.4 and 2.7).
-function pairAngles(n: i32, D: usize, S: usize, G: usize): void {
+// and cos θ = (S − D)/(D + S), and that denominator joins the same single division, so two
+// pairs cost one sqrt and one division instead of one sqrt and five. den ≥ max(D, S) ≥
+// (D + S)/2 ≈ 2, so nothing over- or underflows; S = 0 (opposite rows) gives θ = π, sin θ = 0,
+// g = π. Against mpmath over 20 000 angles, θ and sin θ are within 2.3 ulp and g within 4.1
+// (the five divisions: 1.1, 1.4, 2.7).
+//
+// The chain from D, S to g is ~130 cycles of latency per f64x2, more than the CPU can overlap
+// between consecutive iterations, so the loop is bound by latency, not by its ~100 vector
+// instructions. Hence two independent f64x2 chains (four pairs; n rounded up to a multiple of
+// 4: the arrays have room) written interleaved, statement by statement, in the first loop,
+// and the series for g(θ) split off into a second loop; measured 1.01 → 0.89 µs per step of
+// the m = 8, r = 1, d = 9 kernel (the straight two-pair loop → this).
+function pairAngles(n: i32, D: usize, S: usize, G: usize, K: usize): void {
+  for (let p = 0; p < n; p += 4) {
+    const o0 = <usize>p << 3;
+    const o1 = o0 + 16;
+    const dd0 = v128.load(D + o0);
+    const dd1 = v128.load(D + o1);
+    const ss0 = v128.load(S + o0);
+    const ss1 = v128.load(S + o1);
+    const R0 = f64x2.sqrt(f64x2.mul(dd0, ss0));
+    const R1 = f64x2.sqrt(f64x2.mul(dd1, ss1));
+    const flip0 = f64x2.gt(dd0, ss0);
+    const flip1 = f64x2.gt(dd1, ss1);
+    const mx0 = v128.bitselect(dd0, ss0, flip0);
+    const mx1 = v128.bitselect(dd1, ss1, flip1);
+    // ν > 0.66: atan ν = π/4 + atan((ν − 1)/(ν + 1))
+    const mid0 = f64x2.gt(R0, f64x2.mul(kc(K, K_066), mx0));
+    const mid1 = f64x2.gt(R1, f64x2.mul(kc(K, K_066), mx1));
+    const num0 = v128.bitselect(f64x2.sub(R0, mx0), R0, mid0);
+    const num1 = v128.bitselect(f64x2.sub(R1, mx1), R1, mid1);
+    const den0 = v128.bitselect(f64x2.add(R0, mx0), mx0, mid0);
+    const den1 = v128.bitselect(f64x2.add(R1, mx1), mx1, mid1);
+    const a0 = f64x2.mul(num0, num0);
+    const a1 = f64x2.mul(num1, num1);
+    const b0 = f64x2.mul(den0, den0);
+    const b1 = f64x2.mul(den1, den1);
+    const b20 = f64x2.mul(b0, b0);
+    const b21 = f64x2.mul(b1, b1);
+    const b30 = f64x2.mul(b20, b0);
+    const b31 = f64x2.mul(b21, b1);
+    const b40 = f64x2.mul(b20, b20);
+    const b41 = f64x2.mul(b21, b21);
+    // P̃ = Σ Pₖ a^(4−k) bᵏ and Q̃ = a⁵ + Σ Qₖ a^(4−k) b^(k+1), by Horner in a
+    let p0 = f64x2.add(f64x2.mul(kc(K, K_P), a0), f64x2.mul(kc(K, K_P + 1), b0));
+    let p1 = f64x2.add(f64x2.mul(kc(K, K_P), a1), f64x2.mul(kc(K, K_P + 1), b1));
+    let q0 = f64x2.add(a0, f64x2.mul(kc(K, K_Q), b0));
+    let q1 = f64x2.add(a1, f64x2.mul(kc(K, K_Q), b1));
+    p0 = f64x2.add(f64x2.mul(p0, a0), f64x2.mul(kc(K, K_P + 2), b20));
+    p1 = f64x2.add(f64x2.mul(p1, a1), f64x2.mul(kc(K, K_P + 2), b21));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 1), b20));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 1), b21));
+    p0 = f64x2.add(f64x2.mul(p0, a0), f64x2.mul(kc(K, K_P + 3), b30));
+    p1 = f64x2.add(f64x2.mul(p1, a1), f64x2.mul(kc(K, K_P + 3), b31));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 2), b30));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 2), b31));
+    p0 = f64x2.add(f64x2.mul(p0, a0), f64x2.mul(kc(K, K_P + 4), b40));
+    p1 = f64x2.add(f64x2.mul(p1, a1), f64x2.mul(kc(K, K_P + 4), b41));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 3), b40));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 3), b41));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 4), f64x2.mul(b40, b0)));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 4), f64x2.mul(b41, b1)));
+    const e0 = f64x2.add(dd0, ss0);
+    const e1 = f64x2.add(dd1, ss1);
+    const dq0 = f64x2.mul(den0, q0);
+    const dq1 = f64x2.mul(den1, q1);
+    // the one division: w = 1/((D + S)·den·Q̃)
+    const w0 = f64x2.div(kc(K, K_ONE), f64x2.mul(e0, dq0));
+    const w1 = f64x2.div(kc(K, K_ONE), f64x2.mul(e1, dq1));
+    const t0 = f64x2.mul(f64x2.mul(num0, f64x2.add(q0, f64x2.mul(a0, p0))), f64x2.mul(e0, w0));
+    const t1 = f64x2.mul(f64x2.mul(num1, f64x2.add(q1, f64x2.mul(a1, p1))), f64x2.mul(e1, w1));
+    const nu0 = f64x2.add(v128.and(kc(K, K_PIO4), mid0), f64x2.add(t0, v128.and(kc(K, K_HALF_MOREBITS), mid0)));
+    const nu1 = f64x2.add(v128.and(kc(K, K_PIO4), mid1), f64x2.add(t1, v128.and(kc(K, K_HALF_MOREBITS), mid1)));
+    const half0 = v128.bitselect(f64x2.add(f64x2.sub(kc(K, K_PIO2), nu0), kc(K, K_MOREBITS)), nu0, flip0);
+    const half1 = v128.bitselect(f64x2.add(f64x2.sub(kc(K, K_PIO2), nu1), kc(K, K_MOREBITS)), nu1, flip1);
+    const theta0 = f64x2.add(half0, half0);
+    const theta1 = f64x2.add(half1, half1);
+    const ie0 = f64x2.mul(dq0, w0); // 1/(D + S)
+    const ie1 = f64x2.mul(dq1, w1);
+    const st0 = f64x2.mul(f64x2.add(R0, R0), ie0);
+    const st1 = f64x2.mul(f64x2.add(R1, R1), ie1);
+    v128.store(D + o0, theta0);
+    v128.store(D + o1, theta1);
+    v128.store(S + o0, st0);
+    v128.store(S + o1, st1);
+    // g = sin θ − θ cos θ, which the series below replaces where θ < 1
+    v128.store(G + o0, f64x2.sub(st0, f64x2.mul(theta0, f64x2.mul(f64x2.sub(ss0, dd0), ie0))));
+    v128.store(G + o1, f64x2.sub(st1, f64x2.mul(theta1, f64x2.mul(f64x2.sub(ss1, dd1), ie1))));
+  }
   for (let p = 0; p < n; p += 2) {
     const o = <usize>p << 3;
-    const dd = v128.load(D + o);
-    const ss = v128.load(S + o);
-    const R = f64x2.sqrt(f64x2.mul(dd, ss));
-    const flip = f64x2.gt(dd, ss);
-    const mx = v128.bitselect(dd, ss, flip);
-    const mid = f64x2.gt(R, f64x2.mul(splat(0.66), mx)); // ν > 0.66: π/4 + atan((ν − 1)/(ν + 1))
-    const num = v128.bitselect(f64x2.sub(R, mx), R, mid);
-    const den = v128.bitselect(f64x2.add(R, mx), mx, mid);
-    const a = f64x2.mul(num, num);
-    const b = f64x2.mul(den, den);
-    const b2 = f64x2.mul(b, b);
-    const b3 = f64x2.mul(b2, b);
-    const b4 = f64x2.mul(b2, b2);
-    let pp = f64x2.add(f64x2.mul(splat(ATAN_P0), a), f64x2.mul(splat(ATAN_P1), b));
-    pp = f64x2.add(f64x2.mul(pp, a), f64x2.mul(splat(ATAN_P2), b2));
-    pp = f64x2.add(f64x2.mul(pp, a), f64x2.mul(splat(ATAN_P3), b3));
-    pp = f64x2.add(f64x2.mul(pp, a), f64x2.mul(splat(ATAN_P4), b4));
-    let qq = f64x2.add(a, f64x2.mul(splat(ATAN_Q0), b));
-    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q1), b2));
-    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q2), b3));
-    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q3), b4));
-    qq = f64x2.add(f64x2.mul(qq, a), f64x2.mul(splat(ATAN_Q4), f64x2.mul(b4, b)));
-    const e = f64x2.add(dd, ss);
-    const dq = f64x2.mul(den, qq);
-    const w = f64x2.div(splat(1), f64x2.mul(e, dq)); // 1/((D + S)·den·Q̃)
-    const t = f64x2.mul(f64x2.mul(num, f64x2.add(qq, f64x2.mul(a, pp))), f64x2.mul(e, w));
-    const nu = f64x2.add(v128.and(splat(ATAN_PIO4), mid), f64x2.add(t, v128.and(splat(0.5 * ATAN_MOREBITS), mid)));
-    const half = v128.bitselect(f64x2.add(f64x2.sub(splat(ATAN_PIO2), nu), splat(ATAN_MOREBITS)), nu, flip);
-    const theta = f64x2.mul(splat(2), half);
-    const ie = f64x2.mul(dq, w); // 1/(D + S)
-    const st = f64x2.mul(f64x2.mul(splat(2), R), ie);
-    const gBig = f64x2.sub(st, f64x2.mul(theta, f64x2.mul(f64x2.sub(ss, dd), ie)));
-    v128.store(D + o, theta);
-    v128.store(S + o, st);
-    v128.store(G + o, v128.bitselect(gSeriesV(theta), gBig, f64x2.lt(theta, splat(1))));
+    const theta = v128.load(D + o);
+    v128.store(G + o, v128.bitselect(gSeriesV(theta, K), v128.load(G + o), f64x2.lt(theta, kc(K, K_ONE))));
   }
 }
 
+// pairs i < q: m(m − 1)/2 + m·r, rounded up to a multiple of 4 for pairAngles
 @inline function angularPairCapacity(m: i32, r: i32): i32 {
-  return (((m * (m - 1)) >> 1) + m * r + 2) & ~1;
+  return (((m * (m - 1)) >> 1) + m * r + 3) & ~3;
 }
 
 /**
@@ -184,11 +290,11 @@ export function angularStride(d: i32): i32 {
 
 /**
  * Doubles of the `scratch` block that angularEvaluate needs for m students and r teachers:
- * three arrays of one entry per pair (the pair count rounded up to even for two-lane passes),
- * the signed norms s and f·s of the m + r rows, and the m × (m + r + 1) coefficient matrix.
+ * pairAngles' constants, three arrays of one entry per pair (angularPairCapacity), the signed
+ * norms s and f·s of the m + r rows, and the m × (m + r + 1) coefficient matrix.
  */
 export function angularScratchDoubles(m: i32, r: i32): i32 {
-  return 3 * angularPairCapacity(m, r) + 2 * (m + r) + m * (m + r + 1);
+  return K_COUNT + 3 * angularPairCapacity(m, r) + 2 * (m + r) + m * (m + r + 1);
 }
 
 /**
@@ -276,7 +382,8 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
     }
   }
   const cap = angularPairCapacity(m, r);
-  const PD = scratch;
+  const K = scratch; // pairAngles' constants
+  const PD = K + (<usize>K_COUNT << 3);
   const PS = PD + (<usize>cap << 3);
   const PG = PS + (<usize>cap << 3);
   const SW = PG + (<usize>cap << 3); // sₖ
@@ -330,9 +437,12 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
       }
     }
     // every pair's angle at once: the vector atan's passes are independent of each other
-    store<f64>(PD + (<usize>np << 3), 0);
-    store<f64>(PS + (<usize>np << 3), 1);
-    pairAngles(np, PD, PS, PG);
+    for (let k = np; k < ((np + 3) & ~3); k++) {
+      store<f64>(PD + (<usize>k << 3), 0); // a harmless pair (θ = 0) for the last pass
+      store<f64>(PS + (<usize>k << 3), 1);
+    }
+    writePairAngleConstants(K);
+    pairAngles(np, PD, PS, PG, K);
     // the loss terms sᵢsₖ·g in the same order as before, and C (and ∂L/∂aᵢ) from θ, sin θ, g
     let p = 0;
     for (let i = 0; i < m; i++) {

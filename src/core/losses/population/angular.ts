@@ -80,10 +80,12 @@ export class AngularPopulationLoss implements NeuronLoss {
     const r = teacher.r;
     // the kernel's units block: m + r + 1 rows (students, teachers, ρ) of d rounded up to even
     // (angularStride in assembly/kernels.ts), the pad lane left 0; last, its scratch
-    // (angularScratchDoubles): three arrays of one entry per pair, rounded up to even for
-    // two-lane passes, the rows' signed norms twice and the m × (m + r + 1) coefficients
+    // (angularScratchDoubles): 26 constants, three arrays of one entry per pair, rounded up to
+    // a multiple of 4 for four-pair passes, the rows' signed norms twice and the m × (m + r + 1)
+    // coefficients
     const stride = (d + 1) & ~1;
-    const scratch = 3 * ((((m * (m - 1)) >> 1) + m * r + 2) & ~1) + 2 * (m + r) + m * (m + r + 1);
+    const pairs = (((m * (m - 1)) >> 1) + m * r + 3) & ~3;
+    const scratch = 26 + 3 * pairs + 2 * (m + r) + m * (m + r + 1);
     const { offsets, total } = layout([
       m * d,
       m,
