@@ -300,8 +300,9 @@ export function angularScratchDoubles(m: i32, r: i32): i32 {
 /**
  * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA (AngularPopulationLoss.evaluate's
  * formulas). `units` is (m + r + 1) rows of angularStride(d) doubles: the student unit vectors
- * ūᵢ (written here), the teacher's v̄ₙ (written once by the host) and ρ (written here); vNorms,
- * b, V the teacher; uNorms and scratch (angularScratchDoubles(m, r)) are scratch.
+ * ūᵢ (written here), the teacher's v̄ₙ (written once by the host) and ρ (written here), with e₁
+ * standing for the direction of a zero row; vNorms, b, V the teacher; uNorms and scratch
+ * (angularScratchDoubles(m, r)) are scratch.
  *
  * The gradient is formed as one small matrix product. With sₖ = aₖ‖uₖ‖ for a student row and
  * sₖ = −bₙ‖vₙ‖ for a teacher row, every pair term of L is 2βc·sᵢsₖ·g(θᵢₖ), and since
@@ -352,6 +353,9 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
       const o = <usize>k << 3;
       v128.store(un + o, f64x2.replace_lane(splat(0), 0, load<f64>(u + o) * inv)); // and the pad lane
     }
+    // A zero row's direction is arbitrary: e₁ keeps its pair angles finite (two zero rows would
+    // give D = S = 0), and its s = aᵢ·0 = 0 removes every term it enters.
+    if (nrm == 0) store<f64>(un, 1);
   }
   for (let nn = 0; nn < r; nn++) {
     const bn = load<f64>(b + (<usize>nn << 3));
@@ -390,16 +394,16 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
   const FSW = SW + (<usize>n << 3); // f·sₖ
   const C = FSW + (<usize>n << 3); // m rows of n + 1
   const cBytes = <usize>(n + 1) << 3;
-  if (wantGU) {
-    // C = 0 but for the ρ column, 2αc
-    for (let i = 0; i < m; i++) {
-      const ci = C + <usize>i * cBytes;
-      for (let q = 0; q < n; q++) store<f64>(ci + (<usize>q << 3), 0);
-      store<f64>(ci + (<usize>n << 3), 2 * alpha * scale);
-    }
-  }
   let pairSum = teacherPairSum;
-  if (beta != 0) {
+  if (beta == 0) {
+    // no pair terms: C = 0 but for the ρ column, 2αc
+    if (wantGU)
+      for (let i = 0; i < m; i++) {
+        const ci = C + <usize>i * cBytes;
+        for (let q = 0; q < n; q++) store<f64>(ci + (<usize>q << 3), 0);
+        store<f64>(ci + (<usize>n << 3), 2 * alpha * scale);
+      }
+  } else {
     const f = 2 * beta * scale;
     for (let i = 0; i < m; i++) {
       const s = load<f64>(A + (<usize>i << 3)) * load<f64>(uNorms + (<usize>i << 3));
@@ -411,14 +415,40 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
       store<f64>(SW + (<usize>(m + nn) << 3), s);
       store<f64>(FSW + (<usize>(m + nn) << 3), f * s);
     }
-    // ‖ū − v̄‖² and ‖ū + v̄‖² of every pair (i < q, both rows nonzero), in order
+    // ‖ū − v̄‖² and ‖ū + v̄‖² of every pair i < q in order, two partners q at a time (their
+    // lane sums by one shuffle and add). A zero row has s = 0 (its unit row is e₁, see above),
+    // so its terms vanish without a branch here.
     let np = 0;
     for (let i = 0; i < m; i++) {
-      if (load<f64>(uNorms + (<usize>i << 3)) == 0) continue;
       const ui = units + <usize>i * unitBytes;
-      for (let q = i + 1; q < n; q++) {
-        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
-        if (nq == 0) continue;
+      let q = i + 1;
+      for (; q + 2 <= n; q += 2) {
+        const u0 = units + <usize>q * unitBytes;
+        const u1 = u0 + unitBytes;
+        let d0 = splat(0);
+        let s0 = splat(0);
+        let d1 = splat(0);
+        let s1 = splat(0);
+        for (let k = 0; k < kp; k += 2) {
+          const o = <usize>k << 3;
+          const x = v128.load(ui + o);
+          const y0 = v128.load(u0 + o);
+          const y1 = v128.load(u1 + o);
+          const df0 = f64x2.sub(x, y0);
+          const sm0 = f64x2.add(x, y0);
+          const df1 = f64x2.sub(x, y1);
+          const sm1 = f64x2.add(x, y1);
+          d0 = f64x2.add(d0, f64x2.mul(df0, df0));
+          s0 = f64x2.add(s0, f64x2.mul(sm0, sm0));
+          d1 = f64x2.add(d1, f64x2.mul(df1, df1));
+          s1 = f64x2.add(s1, f64x2.mul(sm1, sm1));
+        }
+        const o = <usize>np << 3;
+        v128.store(PD + o, f64x2.add(v128.shuffle<f64>(d0, d1, 0, 2), v128.shuffle<f64>(d0, d1, 1, 3)));
+        v128.store(PS + o, f64x2.add(v128.shuffle<f64>(s0, s1, 0, 2), v128.shuffle<f64>(s0, s1, 1, 3)));
+        np += 2;
+      }
+      if (q < n) {
         const uq = units + <usize>q * unitBytes;
         let dv = splat(0);
         let sv = splat(0);
@@ -443,18 +473,22 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
     }
     writePairAngleConstants(K);
     pairAngles(np, PD, PS, PG, K);
-    // the loss terms sᵢsₖ·g in the same order as before, and C (and ∂L/∂aᵢ) from θ, sin θ, g
+    // The loss terms sᵢsₖ·g in pair order, and C (and ∂L/∂aᵢ) from θ, sin θ, g. Every entry of
+    // C off the diagonal is written here; the diagonal collects Σₖ f·sₖ sin θᵢₖ.
+    if (wantGU)
+      for (let i = 0; i < m; i++) {
+        const ci = C + <usize>i * cBytes;
+        store<f64>(ci + (<usize>i << 3), 0);
+        store<f64>(ci + (<usize>n << 3), 2 * alpha * scale);
+      }
     let p = 0;
     for (let i = 0; i < m; i++) {
       const ni = load<f64>(uNorms + (<usize>i << 3));
-      if (ni == 0) continue;
       const si = load<f64>(SW + (<usize>i << 3));
       const fsi = load<f64>(FSW + (<usize>i << 3));
       const ci = C + <usize>i * cBytes;
       let diag: f64 = 0;
-      for (let q = i + 1; q < n; q++) {
-        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
-        if (nq == 0) continue;
+      for (let q = i + 1; q < m; q++) {
         const o = <usize>p << 3;
         const theta = load<f64>(PD + o);
         const st = load<f64>(PS + o);
@@ -463,22 +497,42 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
         const fsq = load<f64>(FSW + (<usize>q << 3));
         pairSum += si * sq * g;
         if (wantGU) {
+          const cq = C + <usize>q * cBytes;
           store<f64>(ci + (<usize>q << 3), -fsq * theta);
           diag += fsq * st;
-          if (q < m) {
-            const cq = C + <usize>q * cBytes;
-            store<f64>(cq + (<usize>i << 3), -fsi * theta);
-            store<f64>(cq + (<usize>q << 3), load<f64>(cq + (<usize>q << 3)) + fsi * st);
-          }
+          store<f64>(cq + (<usize>i << 3), -fsi * theta);
+          store<f64>(cq + (<usize>q << 3), load<f64>(cq + (<usize>q << 3)) + fsi * st);
         }
         if (wantGA) {
           store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * fsq * g);
-          if (q < m) store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + nq * fsi * g);
+          store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + load<f64>(uNorms + (<usize>q << 3)) * fsi * g);
         }
+        p++;
+      }
+      for (let q = m; q < n; q++) {
+        const o = <usize>p << 3;
+        const theta = load<f64>(PD + o);
+        const g = load<f64>(PG + o);
+        const sq = load<f64>(SW + (<usize>q << 3));
+        const fsq = load<f64>(FSW + (<usize>q << 3));
+        pairSum += si * sq * g;
+        if (wantGU) {
+          store<f64>(ci + (<usize>q << 3), -fsq * theta);
+          diag += fsq * load<f64>(PS + o);
+        }
+        if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * fsq * g);
         p++;
       }
       if (wantGU) store<f64>(ci + (<usize>i << 3), load<f64>(ci + (<usize>i << 3)) + diag);
     }
+    // a zero student row has no gradient from the pairs (ψ is not differentiable there; the
+    // straightforward path skips it): its row of C is the ρ column alone
+    if (wantGU)
+      for (let i = 0; i < m; i++) {
+        if (load<f64>(uNorms + (<usize>i << 3)) != 0) continue;
+        const ci = C + <usize>i * cBytes;
+        for (let q = 0; q < n; q++) store<f64>(ci + (<usize>q << 3), 0);
+      }
   }
   if (wantGU) angularGradientProduct(m, n + 1, d, kp, C, units, A, gU);
   return scale * (alpha * rho2 + 2 * beta * pairSum);

@@ -53,6 +53,10 @@ export interface KernelExports {
     gU: number,
     scratch: number,
   ): number;
+  /** Row stride (doubles) of angularEvaluate's units block for dimension d. */
+  angularStride(d: number): number;
+  /** Doubles of angularEvaluate's scratch block for m students and r teachers. */
+  angularScratchDoubles(m: number, r: number): number;
   /** y[k] = atan x[k] (k < n) by the two-lane atan of the angular kernel; byte offsets. */
   atanArray(n: number, x: number, y: number): void;
   quadraticMomentEvaluate(

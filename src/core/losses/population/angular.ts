@@ -78,14 +78,7 @@ export class AngularPopulationLoss implements NeuronLoss {
   private createKernel(engine: Engine) {
     const { m, d, teacher } = this;
     const r = teacher.r;
-    // the kernel's units block: m + r + 1 rows (students, teachers, ρ) of d rounded up to even
-    // (angularStride in assembly/kernels.ts), the pad lane left 0; last, its scratch
-    // (angularScratchDoubles): 26 constants, three arrays of one entry per pair, rounded up to
-    // a multiple of 4 for four-pair passes, the rows' signed norms twice and the m × (m + r + 1)
-    // coefficients
-    const stride = (d + 1) & ~1;
-    const pairs = (((m * (m - 1)) >> 1) + m * r + 3) & ~3;
-    const scratch = 26 + 3 * pairs + 2 * (m + r) + m * (m + r + 1);
+    const { stride, scratch } = angularKernelLayout(m, r, d);
     const { offsets, total } = layout([
       m * d,
       m,
@@ -102,8 +95,11 @@ export class AngularPopulationLoss implements NeuronLoss {
     if (!instance) return null;
     const { f64 } = instance;
     const [oU, oA, oUnits, oVNorms, oB, oV, , oGU, oGA] = offsets;
-    for (let n = 0; n < r; n++)
+    for (let n = 0; n < r; n++) {
       f64.set(this.units.subarray((m + n) * d, (m + n + 1) * d), oUnits + (m + n) * stride);
+      // the kernel takes e₁ for the direction of a zero row (its terms vanish with its norm)
+      if (this.vNorms[n] === 0) f64[oUnits + (m + n) * stride] = 1;
+    }
     f64.set(this.vNorms, oVNorms);
     f64.set(teacher.b, oB);
     f64.set(teacher.V.subarray(0, r * d), oV);
@@ -493,6 +489,23 @@ export class AngularPopulationLoss implements NeuronLoss {
       }
     }
   }
+}
+
+/**
+ * The sizes angularEvaluate (assembly/kernels.ts) expects, computed here because the host sizes
+ * the kernel's memory before it has an instance (test/core/wasm.test.ts checks them against the
+ * kernel's angularStride and angularScratchDoubles): the units block is m + r + 1 rows
+ * (students, teachers, ρ) of `stride` = d rounded up to even, the pad lane left 0; the scratch
+ * holds 26 constants, three arrays of one entry per pair (rounded up to a multiple of 4 for
+ * four-pair passes), the rows' signed norms twice and the m × (m + r + 1) coefficients.
+ */
+export function angularKernelLayout(
+  m: number,
+  r: number,
+  d: number,
+): { stride: number; scratch: number } {
+  const pairs = (((m * (m - 1)) >> 1) + m * r + 3) & ~3;
+  return { stride: (d + 1) & ~1, scratch: 26 + 3 * pairs + 2 * (m + r) + m * (m + r + 1) };
 }
 
 function rowNorm(x: Float64Array, o: number, d: number): number {
