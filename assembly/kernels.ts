@@ -473,8 +473,11 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
     }
     writePairAngleConstants(K);
     pairAngles(np, PD, PS, PG, K);
-    // The loss terms sᵢsₖ·g in pair order, and C (and ∂L/∂aᵢ) from θ, sin θ, g. Every entry of
-    // C off the diagonal is written here; the diagonal collects Σₖ f·sₖ sin θᵢₖ.
+    // The loss terms sᵢsₖ·g, and C (and ∂L/∂aᵢ) from θ, sin θ, g. Row i's partners q > i are
+    // consecutive pairs, so its own row of C (−f·s_q·θ), its diagonal (Σ f·s_q sin θ) and its
+    // loss terms (sᵢ·Σ s_q·g) are taken two partners at a time; the pair's entries in a student
+    // partner's row (C[q][i] and C[q][q]) are scattered one at a time. Every entry of C off the
+    // diagonal is written here.
     if (wantGU)
       for (let i = 0; i < m; i++) {
         const ci = C + <usize>i * cBytes;
@@ -483,47 +486,55 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
       }
     let p = 0;
     for (let i = 0; i < m; i++) {
-      const ni = load<f64>(uNorms + (<usize>i << 3));
       const si = load<f64>(SW + (<usize>i << 3));
       const fsi = load<f64>(FSW + (<usize>i << 3));
       const ci = C + <usize>i * cBytes;
-      let diag: f64 = 0;
-      for (let q = i + 1; q < m; q++) {
+      const p0 = p;
+      let lossV = splat(0);
+      let diagV = splat(0);
+      let q = i + 1;
+      for (; q + 2 <= n; q += 2) {
         const o = <usize>p << 3;
-        const theta = load<f64>(PD + o);
-        const st = load<f64>(PS + o);
-        const g = load<f64>(PG + o);
-        const sq = load<f64>(SW + (<usize>q << 3));
-        const fsq = load<f64>(FSW + (<usize>q << 3));
-        pairSum += si * sq * g;
+        const qo = <usize>q << 3;
+        const fsq = v128.load(FSW + qo);
+        lossV = f64x2.add(lossV, f64x2.mul(v128.load(SW + qo), v128.load(PG + o)));
         if (wantGU) {
-          const cq = C + <usize>q * cBytes;
-          store<f64>(ci + (<usize>q << 3), -fsq * theta);
-          diag += fsq * st;
-          store<f64>(cq + (<usize>i << 3), -fsi * theta);
-          store<f64>(cq + (<usize>q << 3), load<f64>(cq + (<usize>q << 3)) + fsi * st);
+          v128.store(ci + qo, f64x2.neg(f64x2.mul(fsq, v128.load(PD + o))));
+          diagV = f64x2.add(diagV, f64x2.mul(fsq, v128.load(PS + o)));
         }
-        if (wantGA) {
-          store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * fsq * g);
-          store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + load<f64>(uNorms + (<usize>q << 3)) * fsi * g);
-        }
-        p++;
+        p += 2;
       }
-      for (let q = m; q < n; q++) {
+      let rowLoss = f64x2.extract_lane(lossV, 0) + f64x2.extract_lane(lossV, 1);
+      let diag = f64x2.extract_lane(diagV, 0) + f64x2.extract_lane(diagV, 1);
+      if (q < n) {
         const o = <usize>p << 3;
-        const theta = load<f64>(PD + o);
-        const g = load<f64>(PG + o);
-        const sq = load<f64>(SW + (<usize>q << 3));
-        const fsq = load<f64>(FSW + (<usize>q << 3));
-        pairSum += si * sq * g;
+        const qo = <usize>q << 3;
+        const fsq = load<f64>(FSW + qo);
+        rowLoss += load<f64>(SW + qo) * load<f64>(PG + o);
         if (wantGU) {
-          store<f64>(ci + (<usize>q << 3), -fsq * theta);
+          store<f64>(ci + qo, -fsq * load<f64>(PD + o));
           diag += fsq * load<f64>(PS + o);
         }
-        if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * fsq * g);
         p++;
       }
-      if (wantGU) store<f64>(ci + (<usize>i << 3), load<f64>(ci + (<usize>i << 3)) + diag);
+      pairSum += si * rowLoss;
+      if (wantGU) {
+        store<f64>(ci + (<usize>i << 3), load<f64>(ci + (<usize>i << 3)) + diag);
+        for (let k = i + 1, pk = p0; k < m; k++, pk++) {
+          const ck = C + <usize>k * cBytes;
+          store<f64>(ck + (<usize>i << 3), -fsi * load<f64>(PD + (<usize>pk << 3)));
+          store<f64>(ck + (<usize>k << 3), load<f64>(ck + (<usize>k << 3)) + fsi * load<f64>(PS + (<usize>pk << 3)));
+        }
+      }
+      if (wantGA) {
+        // ∂/∂aᵢ of 2βc·sᵢs_q·g is f·‖uᵢ‖s_q·g, and f·‖u_q‖sᵢ·g for a student partner
+        const ni = load<f64>(uNorms + (<usize>i << 3));
+        for (let k = i + 1, pk = p0; k < n; k++, pk++) {
+          const g = load<f64>(PG + (<usize>pk << 3));
+          store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * load<f64>(FSW + (<usize>k << 3)) * g);
+          if (k < m) store<f64>(gA + (<usize>k << 3), load<f64>(gA + (<usize>k << 3)) + load<f64>(uNorms + (<usize>k << 3)) * fsi * g);
+        }
+      }
     }
     // a zero student row has no gradient from the pairs (ψ is not differentiable there; the
     // straightforward path skips it): its row of C is the ρ column alone
