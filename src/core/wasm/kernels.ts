@@ -57,6 +57,11 @@ export interface KernelExports {
   angularStride(d: number): number;
   /** Doubles of angularEvaluate's scratch block for m students and r teachers. */
   angularScratchDoubles(m: number, r: number): number;
+  /**
+   * θ, sin θ, g(θ) of n pairs from D = ‖x − y‖² and S = ‖x + y‖² (in place into D and S, g into
+   * G; room for n rounded up to a multiple of 4; K: 26 doubles of scratch); byte offsets.
+   */
+  pairAnglesArray(n: number, D: number, S: number, G: number, K: number): void;
   /** y[k] = atan x[k] (k < n) by the two-lane atan of the angular kernel; byte offsets. */
   atanArray(n: number, x: number, y: number): void;
   quadraticMomentEvaluate(
