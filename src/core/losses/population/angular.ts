@@ -31,8 +31,10 @@ export class AngularPopulationLoss implements NeuronLoss {
   private readonly teacherPairSum: number;
   private readonly pairOut = new Float64Array(4);
   /**
-   * The WebAssembly SIMD version of evaluate (assembly/kernels.ts, same formulas; 3.0 → 1.7 µs
-   * for m = 8, r = 1, d = 9) with its memory layout, or null where it is unavailable.
+   * The WebAssembly SIMD version of evaluate (assembly/kernels.ts, same formulas, the gradient
+   * as one small matrix product) with its memory layout, or null where it is unavailable. For
+   * m = 8, r = 1, d = 9 the TypeScript loop below takes 3.0 µs per loss and gradient, the
+   * kernel 0.75 µs per fused GD step (CPU time, 2026-11-30).
    */
   private readonly kernel: {
     instance: KernelInstance;
