@@ -412,13 +412,16 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
   const cBytes = <usize>(n + 1) << 3;
   let pairSum = teacherPairSum;
   if (beta == 0) {
-    // no pair terms: C = 0 but for the ρ column, 2αc
+    // no pair terms (the linear activation): ∂L/∂uᵢ = 2αc·aᵢρ directly, no product
     if (wantGU)
       for (let i = 0; i < m; i++) {
-        const ci = C + <usize>i * cBytes;
-        for (let q = 0; q < n; q++) store<f64>(ci + (<usize>q << 3), 0);
-        store<f64>(ci + (<usize>n << 3), 2 * alpha * scale);
+        const fa = splat(2 * alpha * load<f64>(A + (<usize>i << 3)) * scale);
+        const g = gU + <usize>i * rowBytes;
+        let k = 0;
+        for (; k + 2 <= d; k += 2) v128.store(g + (<usize>k << 3), f64x2.mul(fa, v128.load(rho + (<usize>k << 3))));
+        if (k < d) store<f64>(g + (<usize>k << 3), f64x2.extract_lane(fa, 0) * load<f64>(rho + (<usize>k << 3)));
       }
+    return scale * (alpha * rho2 + 2 * beta * pairSum);
   } else {
     const f = 2 * beta * scale;
     for (let i = 0; i < m; i++) {
