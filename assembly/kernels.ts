@@ -105,163 +105,294 @@ export function atanArray(n: i32, x: usize, y: usize): void {
   }
 }
 
-@inline function gSeriesV(theta: v128): v128 {
+// pairAngles reads its constants from a table in the caller's scratch: V8 materialises a v128
+// constant afresh inside every loop that uses it (a 64-bit immediate move, a move into the
+// vector register and a shuffle: 3 instructions, 26 constants a pass), while a splatting load
+// from memory is one instruction. The table is written before each pass over the pairs.
+const K_066 = 0;
+const K_P = 1; // ATAN_P0..P4
+const K_Q = 6; // ATAN_Q0..Q4
+const K_ONE = 11;
+const K_PIO4 = 12;
+const K_HALF_MOREBITS = 13;
+const K_PIO2 = 14;
+const K_MOREBITS = 15;
+const K_G = 16; // G1..G10
+const K_COUNT = 26;
+
+function writePairAngleConstants(K: usize): void {
+  store<f64>(K, 0.66, K_066 << 3);
+  store<f64>(K, ATAN_P0, (K_P + 0) << 3);
+  store<f64>(K, ATAN_P1, (K_P + 1) << 3);
+  store<f64>(K, ATAN_P2, (K_P + 2) << 3);
+  store<f64>(K, ATAN_P3, (K_P + 3) << 3);
+  store<f64>(K, ATAN_P4, (K_P + 4) << 3);
+  store<f64>(K, ATAN_Q0, (K_Q + 0) << 3);
+  store<f64>(K, ATAN_Q1, (K_Q + 1) << 3);
+  store<f64>(K, ATAN_Q2, (K_Q + 2) << 3);
+  store<f64>(K, ATAN_Q3, (K_Q + 3) << 3);
+  store<f64>(K, ATAN_Q4, (K_Q + 4) << 3);
+  store<f64>(K, 1, K_ONE << 3);
+  store<f64>(K, ATAN_PIO4, K_PIO4 << 3);
+  store<f64>(K, 0.5 * ATAN_MOREBITS, K_HALF_MOREBITS << 3);
+  store<f64>(K, ATAN_PIO2, K_PIO2 << 3);
+  store<f64>(K, ATAN_MOREBITS, K_MOREBITS << 3);
+  store<f64>(K, G1, (K_G + 0) << 3);
+  store<f64>(K, G2, (K_G + 1) << 3);
+  store<f64>(K, G3, (K_G + 2) << 3);
+  store<f64>(K, G4, (K_G + 3) << 3);
+  store<f64>(K, G5, (K_G + 4) << 3);
+  store<f64>(K, G6, (K_G + 5) << 3);
+  store<f64>(K, G7, (K_G + 6) << 3);
+  store<f64>(K, G8, (K_G + 7) << 3);
+  store<f64>(K, G9, (K_G + 8) << 3);
+  store<f64>(K, G10, (K_G + 9) << 3);
+}
+
+@inline function kc(K: usize, i: i32): v128 {
+  return v128.load64_splat(K + (<usize>i << 3));
+}
+
+// g(θ) by the series (Estrin's scheme), constants from the table K
+@inline function gSeriesV(theta: v128, K: usize): v128 {
   const t2 = f64x2.mul(theta, theta);
   const t4 = f64x2.mul(t2, t2);
   const t8 = f64x2.mul(t4, t4);
-  const lo = f64x2.add(f64x2.add(splat(G1), f64x2.mul(splat(G2), t2)), f64x2.mul(t4, f64x2.add(splat(G3), f64x2.mul(splat(G4), t2))));
+  const lo = f64x2.add(
+    f64x2.add(kc(K, K_G), f64x2.mul(kc(K, K_G + 1), t2)),
+    f64x2.mul(t4, f64x2.add(kc(K, K_G + 2), f64x2.mul(kc(K, K_G + 3), t2))),
+  );
   const hi = f64x2.add(
-    f64x2.add(f64x2.add(splat(G5), f64x2.mul(splat(G6), t2)), f64x2.mul(t4, f64x2.add(splat(G7), f64x2.mul(splat(G8), t2)))),
-    f64x2.mul(t8, f64x2.add(splat(G9), f64x2.mul(splat(G10), t2))),
+    f64x2.add(
+      f64x2.add(kc(K, K_G + 4), f64x2.mul(kc(K, K_G + 5), t2)),
+      f64x2.mul(t4, f64x2.add(kc(K, K_G + 6), f64x2.mul(kc(K, K_G + 7), t2))),
+    ),
+    f64x2.mul(t8, f64x2.add(kc(K, K_G + 8), f64x2.mul(kc(K, K_G + 9), t2))),
   );
   return f64x2.mul(f64x2.mul(theta, t2), f64x2.add(lo, f64x2.mul(t8, hi)));
 }
 
-// ‖x − y‖² and ‖x + y‖² of unit rows at byte addresses x, y (length d), into pairDiff, pairSum2
-let pairDiff: f64 = 0;
-let pairSum2: f64 = 0;
-
-@inline function unitPairNorms(x: usize, y: usize, d: i32): void {
-  let dv = f64x2.splat(0);
-  let sv = f64x2.splat(0);
-  let k = 0;
-  for (; k + 2 <= d; k += 2) {
-    const o = <usize>k << 3;
-    const a = v128.load(x + o);
-    const b = v128.load(y + o);
-    const df = f64x2.sub(a, b);
-    const sm = f64x2.add(a, b);
-    dv = f64x2.add(dv, f64x2.mul(df, df));
-    sv = f64x2.add(sv, f64x2.mul(sm, sm));
+// From D = ‖x − y‖² and S = ‖x + y‖² of n pairs of unit rows: θ into D, sin θ into S, g(θ) into
+// G; K the constants' table (writePairAngleConstants). θ = 2·atan τ with τ = √(D/S)
+// (docs/model.md §5) is reduced to ν = min(τ, 1/τ) = R/max(D, S), R = √(DS)
+// (atan τ = π/2 − atan ν when D > S), and atan ν is atanV's Cephes rational function with
+// both of its divisions (t = num/den and z·P(z)/Q(z), z = t²) cleared: P and Q are evaluated
+// homogeneously in a = num², b = den², so atan ν = num·(Q̃ + a·P̃)/(den·Q̃). sin θ = 2R/(D + S)
+// and cos θ = (S − D)/(D + S), and that denominator joins the same single division, so two
+// pairs cost one sqrt and one division instead of one sqrt and five. den ≥ max(D, S) ≥
+// (D + S)/2 ≈ 2, so nothing over- or underflows; S = 0 (opposite rows) gives θ = π, sin θ = 0,
+// g = π. Against mpmath (test/core/atan.test.ts: 1034 angles from 1e-150 to π) θ is within
+// 2.3 ulp, sin θ 2.3 and g 7.6 (three times θ's error where the series takes g ∝ θ³); with the
+// five divisions they were 1.4, 1.9 and 4.8.
+//
+// The chain from D, S to g is ~130 cycles of latency per f64x2, more than the CPU can overlap
+// between consecutive iterations, so the loop is bound by latency, not by its ~100 vector
+// instructions. Hence two independent f64x2 chains (four pairs; n rounded up to a multiple of
+// 4: the arrays have room) written interleaved, statement by statement, in the first loop,
+// and the series for g(θ) split off into a second loop; measured 1.01 → 0.89 µs per step of
+// the m = 8, r = 1, d = 9 kernel (the straight two-pair loop → this).
+function pairAngles(n: i32, D: usize, S: usize, G: usize, K: usize): void {
+  for (let p = 0; p < n; p += 4) {
+    const o0 = <usize>p << 3;
+    const o1 = o0 + 16;
+    const dd0 = v128.load(D + o0);
+    const dd1 = v128.load(D + o1);
+    const ss0 = v128.load(S + o0);
+    const ss1 = v128.load(S + o1);
+    const R0 = f64x2.sqrt(f64x2.mul(dd0, ss0));
+    const R1 = f64x2.sqrt(f64x2.mul(dd1, ss1));
+    const flip0 = f64x2.gt(dd0, ss0);
+    const flip1 = f64x2.gt(dd1, ss1);
+    const mx0 = v128.bitselect(dd0, ss0, flip0);
+    const mx1 = v128.bitselect(dd1, ss1, flip1);
+    // ν > 0.66: atan ν = π/4 + atan((ν − 1)/(ν + 1))
+    const mid0 = f64x2.gt(R0, f64x2.mul(kc(K, K_066), mx0));
+    const mid1 = f64x2.gt(R1, f64x2.mul(kc(K, K_066), mx1));
+    const num0 = v128.bitselect(f64x2.sub(R0, mx0), R0, mid0);
+    const num1 = v128.bitselect(f64x2.sub(R1, mx1), R1, mid1);
+    const den0 = v128.bitselect(f64x2.add(R0, mx0), mx0, mid0);
+    const den1 = v128.bitselect(f64x2.add(R1, mx1), mx1, mid1);
+    const a0 = f64x2.mul(num0, num0);
+    const a1 = f64x2.mul(num1, num1);
+    const b0 = f64x2.mul(den0, den0);
+    const b1 = f64x2.mul(den1, den1);
+    const b20 = f64x2.mul(b0, b0);
+    const b21 = f64x2.mul(b1, b1);
+    const b30 = f64x2.mul(b20, b0);
+    const b31 = f64x2.mul(b21, b1);
+    const b40 = f64x2.mul(b20, b20);
+    const b41 = f64x2.mul(b21, b21);
+    // P̃ = Σ Pₖ a^(4−k) bᵏ and Q̃ = a⁵ + Σ Qₖ a^(4−k) b^(k+1), by Horner in a
+    let p0 = f64x2.add(f64x2.mul(kc(K, K_P), a0), f64x2.mul(kc(K, K_P + 1), b0));
+    let p1 = f64x2.add(f64x2.mul(kc(K, K_P), a1), f64x2.mul(kc(K, K_P + 1), b1));
+    let q0 = f64x2.add(a0, f64x2.mul(kc(K, K_Q), b0));
+    let q1 = f64x2.add(a1, f64x2.mul(kc(K, K_Q), b1));
+    p0 = f64x2.add(f64x2.mul(p0, a0), f64x2.mul(kc(K, K_P + 2), b20));
+    p1 = f64x2.add(f64x2.mul(p1, a1), f64x2.mul(kc(K, K_P + 2), b21));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 1), b20));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 1), b21));
+    p0 = f64x2.add(f64x2.mul(p0, a0), f64x2.mul(kc(K, K_P + 3), b30));
+    p1 = f64x2.add(f64x2.mul(p1, a1), f64x2.mul(kc(K, K_P + 3), b31));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 2), b30));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 2), b31));
+    p0 = f64x2.add(f64x2.mul(p0, a0), f64x2.mul(kc(K, K_P + 4), b40));
+    p1 = f64x2.add(f64x2.mul(p1, a1), f64x2.mul(kc(K, K_P + 4), b41));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 3), b40));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 3), b41));
+    q0 = f64x2.add(f64x2.mul(q0, a0), f64x2.mul(kc(K, K_Q + 4), f64x2.mul(b40, b0)));
+    q1 = f64x2.add(f64x2.mul(q1, a1), f64x2.mul(kc(K, K_Q + 4), f64x2.mul(b41, b1)));
+    const e0 = f64x2.add(dd0, ss0);
+    const e1 = f64x2.add(dd1, ss1);
+    const dq0 = f64x2.mul(den0, q0);
+    const dq1 = f64x2.mul(den1, q1);
+    // the one division: w = 1/((D + S)·den·Q̃)
+    const w0 = f64x2.div(kc(K, K_ONE), f64x2.mul(e0, dq0));
+    const w1 = f64x2.div(kc(K, K_ONE), f64x2.mul(e1, dq1));
+    const t0 = f64x2.mul(f64x2.mul(num0, f64x2.add(q0, f64x2.mul(a0, p0))), f64x2.mul(e0, w0));
+    const t1 = f64x2.mul(f64x2.mul(num1, f64x2.add(q1, f64x2.mul(a1, p1))), f64x2.mul(e1, w1));
+    const nu0 = f64x2.add(v128.and(kc(K, K_PIO4), mid0), f64x2.add(t0, v128.and(kc(K, K_HALF_MOREBITS), mid0)));
+    const nu1 = f64x2.add(v128.and(kc(K, K_PIO4), mid1), f64x2.add(t1, v128.and(kc(K, K_HALF_MOREBITS), mid1)));
+    const half0 = v128.bitselect(f64x2.add(f64x2.sub(kc(K, K_PIO2), nu0), kc(K, K_MOREBITS)), nu0, flip0);
+    const half1 = v128.bitselect(f64x2.add(f64x2.sub(kc(K, K_PIO2), nu1), kc(K, K_MOREBITS)), nu1, flip1);
+    const theta0 = f64x2.add(half0, half0);
+    const theta1 = f64x2.add(half1, half1);
+    const ie0 = f64x2.mul(dq0, w0); // 1/(D + S)
+    const ie1 = f64x2.mul(dq1, w1);
+    const st0 = f64x2.mul(f64x2.add(R0, R0), ie0);
+    const st1 = f64x2.mul(f64x2.add(R1, R1), ie1);
+    v128.store(D + o0, theta0);
+    v128.store(D + o1, theta1);
+    v128.store(S + o0, st0);
+    v128.store(S + o1, st1);
+    // g = sin θ − θ cos θ, which the series below replaces where θ < 1
+    v128.store(G + o0, f64x2.sub(st0, f64x2.mul(theta0, f64x2.mul(f64x2.sub(ss0, dd0), ie0))));
+    v128.store(G + o1, f64x2.sub(st1, f64x2.mul(theta1, f64x2.mul(f64x2.sub(ss1, dd1), ie1))));
   }
-  let diff = f64x2.extract_lane(dv, 0) + f64x2.extract_lane(dv, 1);
-  let sum = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
-  if (k < d) {
-    const o = <usize>k << 3;
-    const a = load<f64>(x + o);
-    const b = load<f64>(y + o);
-    diff += (a - b) * (a - b);
-    sum += (a + b) * (a + b);
-  }
-  pairDiff = diff;
-  pairSum2 = sum;
-}
-
-// From ‖x − y‖² (in D) and ‖x + y‖² (in S) of n pairs: θ = 2·atan τ, τ² = ‖x − y‖²/‖x + y‖²,
-// into D; sin θ into S; g(θ) into G; two pairs per pass (n rounded up to even: the arrays
-// have room). ‖x + y‖ = 0 (opposite rows): θ = π, sin θ = 0, g = π.
-function pairAngles(n: i32, D: usize, S: usize, G: usize): void {
   for (let p = 0; p < n; p += 2) {
     const o = <usize>p << 3;
-    const diff = v128.load(D + o);
-    const sum = v128.load(S + o);
-    const pos = f64x2.gt(sum, splat(0));
-    const tau2 = f64x2.div(diff, sum);
-    const tau = f64x2.sqrt(tau2);
-    const theta = f64x2.mul(splat(2), atanV(tau));
-    const den = f64x2.add(splat(1), tau2);
-    const st = f64x2.div(f64x2.mul(splat(2), tau), den);
-    const gBig = f64x2.sub(st, f64x2.div(f64x2.mul(theta, f64x2.sub(splat(1), tau2)), den));
-    const g = v128.bitselect(gSeriesV(theta), gBig, f64x2.lt(theta, splat(1)));
-    v128.store(D + o, v128.bitselect(theta, splat(Math.PI), pos));
-    v128.store(S + o, v128.and(st, pos));
-    v128.store(G + o, v128.bitselect(g, splat(Math.PI), pos));
+    const theta = v128.load(D + o);
+    v128.store(G + o, v128.bitselect(gSeriesV(theta, K), v128.load(G + o), f64x2.lt(theta, kc(K, K_ONE))));
   }
 }
 
-/** Doubles of the `pairs` scratch that angularEvaluate needs for m students and r teachers. */
-export function angularPairDoubles(m: i32, r: i32): i32 {
-  return 3 * angularPairCapacity(m, r);
+// pairs i < q: m(m − 1)/2 + m·r, rounded up to a multiple of 4 for pairAngles
+/**
+ * θ, sin θ and g(θ) of n pairs of unit rows from their D = ‖x − y‖² (in place into θ) and
+ * S = ‖x + y‖² (in place into sin θ), g into G: pairAngles, exported for its tests. D, S and
+ * G need room for n rounded up to a multiple of 4 (the extra entries are overwritten); K is
+ * 26 doubles of scratch for the constants.
+ */
+export function pairAnglesArray(n: i32, D: usize, S: usize, G: usize, K: usize): void {
+  for (let k = n; k < ((n + 3) & ~3); k++) {
+    store<f64>(D + (<usize>k << 3), 0);
+    store<f64>(S + (<usize>k << 3), 1);
+  }
+  writePairAngleConstants(K);
+  pairAngles(n, D, S, G, K);
 }
 
 @inline function angularPairCapacity(m: i32, r: i32): i32 {
-  return (((m * (m - 1)) >> 1) + m * r + 2) & ~1;
-}
-
-// gU[row x] += c1 * units[x] + c2 * units[y]
-@inline function axpy2(g: usize, x: usize, y: usize, c1: f64, c2: f64, d: i32): void {
-  const v1 = f64x2.splat(c1);
-  const v2 = f64x2.splat(c2);
-  let k = 0;
-  for (; k + 2 <= d; k += 2) {
-    const o = <usize>k << 3;
-    v128.store(g + o, f64x2.add(v128.load(g + o), f64x2.add(f64x2.mul(v1, v128.load(x + o)), f64x2.mul(v2, v128.load(y + o)))));
-  }
-  if (k < d) {
-    const o = <usize>k << 3;
-    store<f64>(g + o, load<f64>(g + o) + c1 * load<f64>(x + o) + c2 * load<f64>(y + o));
-  }
-}
-
-let pairAcc: f64 = 0; // the pair sum while pairTerm adds to it
-
-// The terms of pair (i, q) with g(θ), θ, sin θ: adds aᵢa_q·ψ (student q)
-// or −aᵢb_n·ψ (teacher n = q − m) to pairAcc, and their gradients to gU, gA.
-@inline function pairTerm(q: i32, g: f64, theta: f64, st: f64, i: i32, m: i32, d: i32, wantGU: i32, wantGA: i32, f: f64, ni: f64, ai: f64,
-  ui: usize, gi: usize, A: usize, units: usize, uNorms: usize, vNorms: usize, b: usize, gU: usize, gA: usize, rowBytes: usize): void {
-  const uq = units + <usize>q * rowBytes;
-  if (q < m) {
-    const nj = load<f64>(uNorms + (<usize>q << 3));
-    const psi = ni * nj * g;
-    const aj = load<f64>(A + (<usize>q << 3));
-    const aa = ai * aj;
-    pairAcc += aa * psi;
-    if (wantGU) {
-      const fi = f * aa * nj;
-      const fj = f * aa * ni;
-      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
-      axpy2(gU + <usize>q * rowBytes, uq, ui, fj * st, -fj * theta, d);
-    }
-    if (wantGA) {
-      store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + f * aj * psi);
-      store<f64>(gA + (<usize>q << 3), load<f64>(gA + (<usize>q << 3)) + f * ai * psi);
-    }
-  } else {
-    const nn = q - m;
-    const vn = load<f64>(vNorms + (<usize>nn << 3));
-    const psi = ni * vn * g;
-    const bn = load<f64>(b + (<usize>nn << 3));
-    const ab = -ai * bn;
-    pairAcc += ab * psi;
-    if (wantGU) {
-      const fi = f * ab * vn;
-      axpy2(gi, ui, uq, fi * st, -fi * theta, d);
-    }
-    if (wantGA) store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) - f * bn * psi);
-  }
+  return (((m * (m - 1)) >> 1) + m * r + 3) & ~3;
 }
 
 /**
- * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA. `units` holds (m + r)×d rows: the
- * student unit vectors (written here) then the teacher's (written once by the host); vNorms,
- * b, V the teacher; uNorms, rho and pairs (angularPairDoubles(m, r)) scratch.
+ * Row stride (doubles) of angularEvaluate's `units` block: d rounded up to even, so that every
+ * row is whole f64x2 lanes. The pad lane is 0 in every row, so it adds nothing to a pair's
+ * ‖ū − v̄‖², ‖ū + v̄‖² or to a product with the rows.
+ */
+export function angularStride(d: i32): i32 {
+  return (d + 1) & ~1;
+}
+
+/**
+ * Doubles of the `scratch` block that angularEvaluate needs for m students and r teachers:
+ * pairAngles' constants, three arrays of one entry per pair (angularPairCapacity), the signed
+ * norms s and f·s of the m + r rows, and the m × (m + r + 1) coefficient matrix.
+ */
+export function angularScratchDoubles(m: i32, r: i32): i32 {
+  return K_COUNT + 3 * angularPairCapacity(m, r) + 2 * (m + r) + m * (m + r + 1);
+}
+
+/**
+ * L(U, A) and, when asked, ∂L/∂U into gU and ∂L/∂A into gA (AngularPopulationLoss.evaluate's
+ * formulas). `units` is (m + r + 1) rows of angularStride(d) doubles: the student unit vectors
+ * ūᵢ (written here), the teacher's v̄ₙ (written once by the host) and ρ (written here), with e₁
+ * standing for the direction of a zero row; vNorms, b, V the teacher; uNorms and scratch
+ * (angularScratchDoubles(m, r)) are scratch.
+ *
+ * The gradient is formed as one small matrix product. With sₖ = aₖ‖uₖ‖ for a student row and
+ * sₖ = −bₙ‖vₙ‖ for a teacher row, every pair term of L is 2βc·sᵢsₖ·g(θᵢₖ), and since
+ * ∇ᵤψ(u, v) = ‖v‖(sin θ ū − θ v̄) (XD eq. 4) its gradient in uᵢ is f·aᵢsₖ(sin θᵢₖ ūᵢ − θᵢₖ ūₖ)
+ * with f = 2βc, so
+ *   ∂L/∂uᵢ = aᵢ·( Σₖ Cᵢₖ ūₖ + 2αc·ρ ),  Cᵢₖ = −f·sₖθᵢₖ (k ≠ i),  Cᵢᵢ = Σₖ f·sₖ sin θᵢₖ,
+ * over every row k other than i (students and teachers). The pair pass only fills C; the
+ * product C·[ū; v̄; ρ] then runs over whole rows with the accumulators in registers, instead of
+ * two read-modify-write updates of a gradient row per pair.
  */
 export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32, alpha: f64, beta: f64, scale: f64, teacherPairSum: f64,
-  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, rho: usize, gU: usize, gA: usize, pairs: usize): f64 {
-  const rowBytes = <usize>d << 3;
-  for (let k = 0; k < d; k++) store<f64>(rho + (<usize>k << 3), 0);
+  U: usize, A: usize, units: usize, vNorms: usize, b: usize, V: usize, uNorms: usize, gU: usize, gA: usize, scratch: usize): f64 {
+  const kp = angularStride(d);
+  const rowBytes = <usize>d << 3; // rows of U, V, gU
+  const unitBytes = <usize>kp << 3; // rows of units
+  const n = m + r; // unit rows; ρ is row n
+  const rho = units + <usize>n * unitBytes;
+  for (let k = 0; k < kp; k += 2) v128.store(rho + (<usize>k << 3), splat(0));
   for (let i = 0; i < m; i++) {
     const ai = load<f64>(A + (<usize>i << 3));
+    const av = splat(ai);
     const u = U + <usize>i * rowBytes;
-    const un = units + <usize>i * rowBytes;
-    let s: f64 = 0;
-    for (let k = 0; k < d; k++) {
-      const x = load<f64>(u + (<usize>k << 3));
-      s += x * x;
-      store<f64>(rho + (<usize>k << 3), load<f64>(rho + (<usize>k << 3)) + ai * x);
+    const un = units + <usize>i * unitBytes;
+    let sv = splat(0);
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      const x = v128.load(u + o);
+      sv = f64x2.add(sv, f64x2.mul(x, x));
+      v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(av, x)));
     }
-    const n = Math.sqrt(s);
-    store<f64>(uNorms + (<usize>i << 3), n);
-    const inv = n > 0 ? 1 / n : 0;
-    for (let k = 0; k < d; k++) store<f64>(un + (<usize>k << 3), load<f64>(u + (<usize>k << 3)) * inv);
+    let s = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+    if (k < d) {
+      const o = <usize>k << 3;
+      const x = load<f64>(u + o);
+      s += x * x;
+      store<f64>(rho + o, load<f64>(rho + o) + ai * x);
+    }
+    const nrm = Math.sqrt(s);
+    store<f64>(uNorms + (<usize>i << 3), nrm);
+    const inv = nrm > 0 ? 1 / nrm : 0;
+    const iv = splat(inv);
+    for (k = 0; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      v128.store(un + o, f64x2.mul(v128.load(u + o), iv));
+    }
+    if (k < d) {
+      const o = <usize>k << 3;
+      v128.store(un + o, f64x2.replace_lane(splat(0), 0, load<f64>(u + o) * inv)); // and the pad lane
+    }
+    // A zero row's direction is arbitrary: e₁ keeps its pair angles finite (two zero rows would
+    // give D = S = 0), and its s = aᵢ·0 = 0 removes every term it enters.
+    if (nrm == 0) store<f64>(un, 1);
   }
   for (let nn = 0; nn < r; nn++) {
     const bn = load<f64>(b + (<usize>nn << 3));
+    const bv = splat(bn);
     const v = V + <usize>nn * rowBytes;
-    for (let k = 0; k < d; k++) store<f64>(rho + (<usize>k << 3), load<f64>(rho + (<usize>k << 3)) - bn * load<f64>(v + (<usize>k << 3)));
+    let k = 0;
+    for (; k + 2 <= d; k += 2) {
+      const o = <usize>k << 3;
+      v128.store(rho + o, f64x2.sub(v128.load(rho + o), f64x2.mul(bv, v128.load(v + o))));
+    }
+    if (k < d) {
+      const o = <usize>k << 3;
+      store<f64>(rho + o, load<f64>(rho + o) - bn * load<f64>(v + o));
+    }
   }
-  let rho2: f64 = 0;
-  for (let k = 0; k < d; k++) { const x = load<f64>(rho + (<usize>k << 3)); rho2 += x * x; }
+  let r2 = splat(0);
+  for (let k = 0; k < kp; k += 2) {
+    const x = v128.load(rho + (<usize>k << 3));
+    r2 = f64x2.add(r2, f64x2.mul(x, x));
+  }
+  const rho2 = f64x2.extract_lane(r2, 0) + f64x2.extract_lane(r2, 1);
   if (wantGA) {
     for (let i = 0; i < m; i++) {
       const u = U + <usize>i * rowBytes;
@@ -270,58 +401,216 @@ export function angularEvaluate(m: i32, r: i32, d: i32, wantGU: i32, wantGA: i32
       store<f64>(gA + (<usize>i << 3), 2 * alpha * scale * s);
     }
   }
-  if (wantGU) {
-    for (let i = 0; i < m; i++) {
-      const fa = 2 * alpha * load<f64>(A + (<usize>i << 3)) * scale;
-      const g = gU + <usize>i * rowBytes;
-      for (let k = 0; k < d; k++) store<f64>(g + (<usize>k << 3), fa * load<f64>(rho + (<usize>k << 3)));
-    }
-  }
+  const cap = angularPairCapacity(m, r);
+  const K = scratch; // pairAngles' constants
+  const PD = K + (<usize>K_COUNT << 3);
+  const PS = PD + (<usize>cap << 3);
+  const PG = PS + (<usize>cap << 3);
+  const SW = PG + (<usize>cap << 3); // sₖ
+  const FSW = SW + (<usize>n << 3); // f·sₖ
+  const C = FSW + (<usize>n << 3); // m rows of n + 1
+  const cBytes = <usize>(n + 1) << 3;
   let pairSum = teacherPairSum;
-  if (beta != 0) {
+  if (beta == 0) {
+    // no pair terms (the linear activation): ∂L/∂uᵢ = 2αc·aᵢρ directly, no product
+    if (wantGU)
+      for (let i = 0; i < m; i++) {
+        const fa = splat(2 * alpha * load<f64>(A + (<usize>i << 3)) * scale);
+        const g = gU + <usize>i * rowBytes;
+        let k = 0;
+        for (; k + 2 <= d; k += 2) v128.store(g + (<usize>k << 3), f64x2.mul(fa, v128.load(rho + (<usize>k << 3))));
+        if (k < d) store<f64>(g + (<usize>k << 3), f64x2.extract_lane(fa, 0) * load<f64>(rho + (<usize>k << 3)));
+      }
+    return scale * (alpha * rho2 + 2 * beta * pairSum);
+  } else {
     const f = 2 * beta * scale;
-    const cap = angularPairCapacity(m, r);
-    const PD = pairs;
-    const PS = PD + (<usize>cap << 3);
-    const PG = PS + (<usize>cap << 3);
+    for (let i = 0; i < m; i++) {
+      const s = load<f64>(A + (<usize>i << 3)) * load<f64>(uNorms + (<usize>i << 3));
+      store<f64>(SW + (<usize>i << 3), s);
+      store<f64>(FSW + (<usize>i << 3), f * s);
+    }
+    for (let nn = 0; nn < r; nn++) {
+      const s = -load<f64>(b + (<usize>nn << 3)) * load<f64>(vNorms + (<usize>nn << 3));
+      store<f64>(SW + (<usize>(m + nn) << 3), s);
+      store<f64>(FSW + (<usize>(m + nn) << 3), f * s);
+    }
+    // ‖ū − v̄‖² and ‖ū + v̄‖² of every pair i < q in order, two partners q at a time (their
+    // lane sums by one shuffle and add). A zero row has s = 0 (its unit row is e₁, see above),
+    // so its terms vanish without a branch here.
     let np = 0;
     for (let i = 0; i < m; i++) {
-      const ni = load<f64>(uNorms + (<usize>i << 3));
-      if (ni == 0) continue;
-      const ui = units + <usize>i * rowBytes;
-      // partners q > i: student rows q < m, then teacher rows (units row q = m + n)
-      for (let q = i + 1; q < m + r; q++) {
-        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
-        if (nq == 0) continue;
-        unitPairNorms(ui, units + <usize>q * rowBytes, d);
-        store<f64>(PD + (<usize>np << 3), pairDiff);
-        store<f64>(PS + (<usize>np << 3), pairSum2);
+      const ui = units + <usize>i * unitBytes;
+      let q = i + 1;
+      for (; q + 2 <= n; q += 2) {
+        const u0 = units + <usize>q * unitBytes;
+        const u1 = u0 + unitBytes;
+        let d0 = splat(0);
+        let s0 = splat(0);
+        let d1 = splat(0);
+        let s1 = splat(0);
+        for (let k = 0; k < kp; k += 2) {
+          const o = <usize>k << 3;
+          const x = v128.load(ui + o);
+          const y0 = v128.load(u0 + o);
+          const y1 = v128.load(u1 + o);
+          const df0 = f64x2.sub(x, y0);
+          const sm0 = f64x2.add(x, y0);
+          const df1 = f64x2.sub(x, y1);
+          const sm1 = f64x2.add(x, y1);
+          d0 = f64x2.add(d0, f64x2.mul(df0, df0));
+          s0 = f64x2.add(s0, f64x2.mul(sm0, sm0));
+          d1 = f64x2.add(d1, f64x2.mul(df1, df1));
+          s1 = f64x2.add(s1, f64x2.mul(sm1, sm1));
+        }
+        const o = <usize>np << 3;
+        v128.store(PD + o, f64x2.add(v128.shuffle<f64>(d0, d1, 0, 2), v128.shuffle<f64>(d0, d1, 1, 3)));
+        v128.store(PS + o, f64x2.add(v128.shuffle<f64>(s0, s1, 0, 2), v128.shuffle<f64>(s0, s1, 1, 3)));
+        np += 2;
+      }
+      if (q < n) {
+        const uq = units + <usize>q * unitBytes;
+        let dv = splat(0);
+        let sv = splat(0);
+        for (let k = 0; k < kp; k += 2) {
+          const o = <usize>k << 3;
+          const x = v128.load(ui + o);
+          const y = v128.load(uq + o);
+          const df = f64x2.sub(x, y);
+          const sm = f64x2.add(x, y);
+          dv = f64x2.add(dv, f64x2.mul(df, df));
+          sv = f64x2.add(sv, f64x2.mul(sm, sm));
+        }
+        store<f64>(PD + (<usize>np << 3), f64x2.extract_lane(dv, 0) + f64x2.extract_lane(dv, 1));
+        store<f64>(PS + (<usize>np << 3), f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1));
         np++;
       }
     }
     // every pair's angle at once: the vector atan's passes are independent of each other
-    store<f64>(PD + (<usize>np << 3), 0);
-    store<f64>(PS + (<usize>np << 3), 1);
-    pairAngles(np, PD, PS, PG);
-    pairAcc = pairSum;
+    for (let k = np; k < ((np + 3) & ~3); k++) {
+      store<f64>(PD + (<usize>k << 3), 0); // a harmless pair (θ = 0) for the last pass
+      store<f64>(PS + (<usize>k << 3), 1);
+    }
+    writePairAngleConstants(K);
+    pairAngles(np, PD, PS, PG, K);
+    // The loss terms sᵢsₖ·g, and C (and ∂L/∂aᵢ) from θ, sin θ, g. Row i's partners q > i are
+    // consecutive pairs, so its own row of C (−f·s_q·θ), its diagonal (Σ f·s_q sin θ) and its
+    // loss terms (sᵢ·Σ s_q·g) are taken two partners at a time; the pair's entries in a student
+    // partner's row (C[q][i] and C[q][q]) are scattered one at a time. Every entry of C off the
+    // diagonal is written here.
+    if (wantGU)
+      for (let i = 0; i < m; i++) {
+        const ci = C + <usize>i * cBytes;
+        store<f64>(ci + (<usize>i << 3), 0);
+        store<f64>(ci + (<usize>n << 3), 2 * alpha * scale);
+      }
     let p = 0;
     for (let i = 0; i < m; i++) {
-      const ni = load<f64>(uNorms + (<usize>i << 3));
-      if (ni == 0) continue;
-      const ai = load<f64>(A + (<usize>i << 3));
-      const ui = units + <usize>i * rowBytes;
-      const gi = gU + <usize>i * rowBytes;
-      for (let q = i + 1; q < m + r; q++) {
-        const nq = q < m ? load<f64>(uNorms + (<usize>q << 3)) : load<f64>(vNorms + (<usize>(q - m) << 3));
-        if (nq == 0) continue;
+      const si = load<f64>(SW + (<usize>i << 3));
+      const fsi = load<f64>(FSW + (<usize>i << 3));
+      const ci = C + <usize>i * cBytes;
+      const p0 = p;
+      let lossV = splat(0);
+      let diagV = splat(0);
+      let q = i + 1;
+      for (; q + 2 <= n; q += 2) {
         const o = <usize>p << 3;
-        pairTerm(q, load<f64>(PG + o), load<f64>(PD + o), load<f64>(PS + o), i, m, d, wantGU, wantGA, f, ni, ai, ui, gi, A, units, uNorms, vNorms, b, gU, gA, rowBytes);
+        const qo = <usize>q << 3;
+        const fsq = v128.load(FSW + qo);
+        lossV = f64x2.add(lossV, f64x2.mul(v128.load(SW + qo), v128.load(PG + o)));
+        if (wantGU) {
+          v128.store(ci + qo, f64x2.neg(f64x2.mul(fsq, v128.load(PD + o))));
+          diagV = f64x2.add(diagV, f64x2.mul(fsq, v128.load(PS + o)));
+        }
+        p += 2;
+      }
+      let rowLoss = f64x2.extract_lane(lossV, 0) + f64x2.extract_lane(lossV, 1);
+      let diag = f64x2.extract_lane(diagV, 0) + f64x2.extract_lane(diagV, 1);
+      if (q < n) {
+        const o = <usize>p << 3;
+        const qo = <usize>q << 3;
+        const fsq = load<f64>(FSW + qo);
+        rowLoss += load<f64>(SW + qo) * load<f64>(PG + o);
+        if (wantGU) {
+          store<f64>(ci + qo, -fsq * load<f64>(PD + o));
+          diag += fsq * load<f64>(PS + o);
+        }
         p++;
       }
+      pairSum += si * rowLoss;
+      if (wantGU) {
+        store<f64>(ci + (<usize>i << 3), load<f64>(ci + (<usize>i << 3)) + diag);
+        for (let k = i + 1, pk = p0; k < m; k++, pk++) {
+          const ck = C + <usize>k * cBytes;
+          store<f64>(ck + (<usize>i << 3), -fsi * load<f64>(PD + (<usize>pk << 3)));
+          store<f64>(ck + (<usize>k << 3), load<f64>(ck + (<usize>k << 3)) + fsi * load<f64>(PS + (<usize>pk << 3)));
+        }
+      }
+      if (wantGA) {
+        // ∂/∂aᵢ of 2βc·sᵢs_q·g is f·‖uᵢ‖s_q·g, and f·‖u_q‖sᵢ·g for a student partner
+        const ni = load<f64>(uNorms + (<usize>i << 3));
+        for (let k = i + 1, pk = p0; k < n; k++, pk++) {
+          const g = load<f64>(PG + (<usize>pk << 3));
+          store<f64>(gA + (<usize>i << 3), load<f64>(gA + (<usize>i << 3)) + ni * load<f64>(FSW + (<usize>k << 3)) * g);
+          if (k < m) store<f64>(gA + (<usize>k << 3), load<f64>(gA + (<usize>k << 3)) + load<f64>(uNorms + (<usize>k << 3)) * fsi * g);
+        }
+      }
     }
-    pairSum = pairAcc;
+    // a zero student row has no gradient from the pairs (ψ is not differentiable there; the
+    // straightforward path skips it): its row of C is the ρ column alone
+    if (wantGU)
+      for (let i = 0; i < m; i++) {
+        if (load<f64>(uNorms + (<usize>i << 3)) != 0) continue;
+        const ci = C + <usize>i * cBytes;
+        for (let q = 0; q < n; q++) store<f64>(ci + (<usize>q << 3), 0);
+      }
   }
+  if (wantGU) angularGradientProduct(m, n + 1, d, kp, C, units, A, gU);
   return scale * (alpha * rho2 + 2 * beta * pairSum);
+}
+
+// gU row i = aᵢ·Σ_q C[i][q]·X[q] for the L = n + 1 rows X of `units` (stride kp) and gU rows of
+// d: four f64x2 column blocks at a time while they fit in d, then one, then d's odd last entry
+function angularGradientProduct(m: i32, L: i32, d: i32, kp: i32, C: usize, X: usize, A: usize, gU: usize): void {
+  const xBytes = <usize>kp << 3;
+  const cBytes = <usize>L << 3;
+  for (let i = 0; i < m; i++) {
+    const ci = C + <usize>i * cBytes;
+    const av = v128.load64_splat(A + (<usize>i << 3));
+    const g = gU + <usize>i * (<usize>d << 3);
+    let k = 0;
+    for (; k + 8 <= d; k += 8) {
+      let a0 = splat(0);
+      let a1 = splat(0);
+      let a2 = splat(0);
+      let a3 = splat(0);
+      let x = X + (<usize>k << 3);
+      for (let q = 0; q < L; q++) {
+        const c = v128.load64_splat(ci + (<usize>q << 3));
+        a0 = f64x2.add(a0, f64x2.mul(c, v128.load(x)));
+        a1 = f64x2.add(a1, f64x2.mul(c, v128.load(x + 16)));
+        a2 = f64x2.add(a2, f64x2.mul(c, v128.load(x + 32)));
+        a3 = f64x2.add(a3, f64x2.mul(c, v128.load(x + 48)));
+        x += xBytes;
+      }
+      const o = <usize>k << 3;
+      v128.store(g + o, f64x2.mul(av, a0));
+      v128.store(g + o + 16, f64x2.mul(av, a1));
+      v128.store(g + o + 32, f64x2.mul(av, a2));
+      v128.store(g + o + 48, f64x2.mul(av, a3));
+    }
+    for (; k < d; k += 2) {
+      let a0 = splat(0);
+      let x = X + (<usize>k << 3);
+      for (let q = 0; q < L; q++) {
+        a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(ci + (<usize>q << 3)), v128.load(x)));
+        x += xBytes;
+      }
+      const o = <usize>k << 3;
+      const gv = f64x2.mul(av, a0);
+      if (k + 2 <= d) v128.store(g + o, gv);
+      else store<f64>(g + o, f64x2.extract_lane(gv, 0));
+    }
+  }
 }
 
 // ---- Quadratic empirical loss through the sample's moments: QuadraticMomentLoss.evaluate ----
@@ -454,14 +743,13 @@ export function angularGradientDescent(
   b: usize,
   V: usize,
   uNorms: usize,
-  rho: usize,
   gU: usize,
-  pairs: usize,
+  scratch: usize,
 ): i32 {
   const n = m * d;
   const etaV = f64x2.splat(eta);
   for (let s = 0; s < steps; s++) {
-    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, rho, gU, 0, pairs);
+    const L = angularEvaluate(m, r, d, 1, 0, alpha, beta, scale, teacherPairSum, U, A, units, vNorms, b, V, uNorms, gU, 0, scratch);
     if (!(L <= stopAbove) || L <= stopAtOrBelow) return s;
     let k = 0;
     for (; k + 2 <= n; k += 2) {

@@ -65,3 +65,53 @@ describe("two-lane float64 atan", () => {
     for (let k = 102; k < xs.length; k++) expect(y[k]).toBeGreaterThanOrEqual(y[k - 1]);
   });
 });
+
+/**
+ * The angular kernel's pair angles (pairAngles via the exported pairAnglesArray: θ = 2·atan τ
+ * with atan's divisions cleared, sin θ and g = sin θ − θ cos θ) against mpmath: reference
+ * values in test/fixtures/special/pair_angle_table.json (make_pair_angle_table.py) as
+ * double-doubles, for D = ‖x − y‖², S = ‖x + y‖² of unit vectors at angles from 1e-150 to π,
+ * densely near g's series switch (θ = 1), the atan reduction (ν = 0.66), π/2 and π.
+ */
+const pairTable = JSON.parse(
+  readFileSync(new URL("../fixtures/special/pair_angle_table.json", import.meta.url), "utf8"),
+) as number[][];
+
+describe("the angular kernel's pair angles", () => {
+  it("give θ, sin θ and g(θ) within a few ulp of mpmath", () => {
+    const n = pairTable.length;
+    const room = (n + 3) & ~3;
+    const instance = kernelInstance(3 * room + 26);
+    if (!instance) throw new Error("WebAssembly SIMD unavailable");
+    const { f64 } = instance;
+    f64.set(
+      pairTable.map((r) => r[0]),
+      0,
+    );
+    f64.set(
+      pairTable.map((r) => r[1]),
+      room,
+    );
+    instance.exports.pairAnglesArray(n, 0, 8 * room, 16 * room, 24 * room);
+    const worst = [0, 0, 0];
+    const at = [0, 0, 0];
+    for (let k = 0; k < n; k++) {
+      const row = pairTable[k];
+      const got = [f64[k], f64[room + k], f64[2 * room + k]];
+      for (let j = 0; j < 3; j++) {
+        const [hi, lo] = [row[2 + 2 * j], row[3 + 2 * j]];
+        const err = hi === 0 ? Math.abs(got[j]) : Math.abs(got[j] - hi - lo) / ulp(hi);
+        if (err > worst[j]) {
+          worst[j] = err;
+          at[j] = k;
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(1000);
+    const where = (j: number) => `at D = ${pairTable[at[j]][0]}, S = ${pairTable[at[j]][1]}`;
+    expect(worst[0], `θ ${where(0)}`).toBeLessThanOrEqual(3);
+    expect(worst[1], `sin θ ${where(1)}`).toBeLessThanOrEqual(3);
+    // g ∝ θ³ below θ = 1 (its series): three times θ's relative error
+    expect(worst[2], `g ${where(2)}`).toBeLessThanOrEqual(8);
+  });
+});

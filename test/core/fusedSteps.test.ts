@@ -72,4 +72,31 @@ describe("fused gradient-descent steps (angular population loss)", () => {
     const [fused, stepwise] = fusedAndStepwise(doc);
     expect(fused.rows).toEqual(stepwise.rows);
   });
+
+  // the kernel's size-dependent paths: one student; an odd and an even subspace dimension
+  // (m + r); a width whose gradient rows span several four-block column groups
+  for (const [activation, width, teacher] of [
+    ["relu", 1, { kind: "single", norm: 1 }],
+    ["abs", 2, { kind: "random", neurons: 3 }],
+    ["linear", 5, { kind: "random", neurons: 2 }],
+    ["relu", 17, { kind: "random", neurons: 3 }],
+  ] as const)
+    it(`give the same rows and parameters to the bit: ${activation}, width ${width}`, () => {
+      const doc = {
+        ...base,
+        dimension: 30,
+        activation,
+        teacher,
+        student: { ...base.student, width },
+        optimizer: { kind: "gd", lr: 0.02, steps: 600 },
+      };
+      const spy = vi.spyOn(Objective.prototype, "fusedGradientDescent");
+      const [fused, stepwise] = fusedAndStepwise(doc);
+      const fusedSteps = spy.mock.results.reduce((s, r) => s + (r.value ?? 0), 0);
+      spy.mockRestore();
+      expect(fusedSteps).toBeGreaterThan(500);
+      expect(fused.rows).toEqual(stepwise.rows);
+      expect(fused.result.finalLoss).toBe(stepwise.result.finalLoss);
+      expect([...fused.result.finalTheta]).toEqual([...stepwise.result.finalTheta]);
+    });
 });

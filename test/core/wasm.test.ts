@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createEngine, type Engine, webAssemblySupported } from "../../src/core/engine.js";
-import { AngularPopulationLoss } from "../../src/core/losses/population/angular.js";
+import {
+  AngularPopulationLoss,
+  angularKernelLayout,
+} from "../../src/core/losses/population/angular.js";
 import { QuadraticMomentLoss } from "../../src/core/losses/quadraticMoments.js";
 import { Rng } from "../../src/core/random/rng.js";
 import { kernelInstance } from "../../src/core/wasm/kernels.js";
@@ -74,9 +77,12 @@ describe("WebAssembly SIMD kernels", () => {
   for (const [name, alpha, beta] of angularCases)
     for (const [m, r, d] of [
       [1, 1, 1],
+      [2, 1, 3],
       [3, 2, 4],
       [8, 1, 9],
       [5, 3, 17],
+      [17, 1, 18],
+      [17, 3, 11],
     ])
       it(`AngularPopulationLoss matches its TypeScript loop: ${name}, m = ${m}, r = ${r}, d = ${d}`, () => {
         const rng = new Rng(m * 100 + r * 10 + d);
@@ -104,4 +110,47 @@ describe("WebAssembly SIMD kernels", () => {
           expect(wasm.evaluate(U, A, null, null)).toBe(v1);
         }
       });
+
+  for (const [name, alpha, beta] of angularCases)
+    it(`AngularPopulationLoss matches its TypeScript loop with zero rows: ${name}`, () => {
+      // two zero students (their pair has D = S = 0 unless the kernel substitutes a direction)
+      // and a zero teacher neuron: every term with a zero row vanishes, as in the loop
+      const [m, r, d] = [5, 3, 7];
+      const rng = new Rng(42);
+      const V = rng.fillNormal(new Float64Array(r * d), 1);
+      V.fill(0, d, 2 * d);
+      const b = rng.fillNormal(new Float64Array(r), 1);
+      const { wasm, portable } = both(
+        (engine) => new AngularPopulationLoss({ r, d, V, b }, m, 0.5, alpha, beta, engine),
+      );
+      const U = rng.fillNormal(new Float64Array(m * d), 1);
+      U.fill(0, 0, d);
+      U.fill(0, 3 * d, 4 * d);
+      const A = rng.fillNormal(new Float64Array(m), 1);
+      const [g1, g2, a1, a2] = [m * d, m * d, m, m].map((k) => new Float64Array(k));
+      const v1 = wasm.evaluate(U, A, g1, a1);
+      const v2 = portable.evaluate(U, A, g2, a2);
+      expect(Number.isFinite(v1)).toBe(true);
+      expect(Math.abs(v1 - v2)).toBeLessThanOrEqual(1e-12 * Math.abs(v2));
+      expect(relativeError(g1, g2)).toBeLessThan(1e-12);
+      expect(relativeError(a1, a2)).toBeLessThan(1e-12);
+      expect(wasm.evaluate(U, A, null, null)).toBe(v1);
+    });
+
+  it("AngularPopulationLoss lays out the kernel's memory as the kernel expects", () => {
+    const k = kernelInstance(1)!;
+    for (const [m, r, d] of [
+      [1, 1, 1],
+      [2, 1, 2],
+      [3, 2, 5],
+      [5, 3, 17],
+      [8, 1, 9],
+      [17, 1, 18],
+      [50, 1, 51],
+    ]) {
+      const { stride, scratch } = angularKernelLayout(m, r, d);
+      expect(stride, `d = ${d}`).toBe(k.exports.angularStride(d));
+      expect(scratch, `m = ${m}, r = ${r}`).toBe(k.exports.angularScratchDoubles(m, r));
+    }
+  });
 });

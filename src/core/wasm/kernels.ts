@@ -27,10 +27,9 @@ export interface KernelExports {
     b: number,
     V: number,
     uNorms: number,
-    rho: number,
     gU: number,
     gA: number,
-    pairs: number,
+    scratch: number,
   ): number;
   angularGradientDescent(
     steps: number,
@@ -51,10 +50,18 @@ export interface KernelExports {
     b: number,
     V: number,
     uNorms: number,
-    rho: number,
     gU: number,
-    pairs: number,
+    scratch: number,
   ): number;
+  /** Row stride (doubles) of angularEvaluate's units block for dimension d. */
+  angularStride(d: number): number;
+  /** Doubles of angularEvaluate's scratch block for m students and r teachers. */
+  angularScratchDoubles(m: number, r: number): number;
+  /**
+   * θ, sin θ, g(θ) of n pairs from D = ‖x − y‖² and S = ‖x + y‖² (in place into D and S, g into
+   * G; room for n rounded up to a multiple of 4; K: 26 doubles of scratch); byte offsets.
+   */
+  pairAnglesArray(n: number, D: number, S: number, G: number, K: number): void;
   /** y[k] = atan x[k] (k < n) by the two-lane atan of the angular kernel; byte offsets. */
   atanArray(n: number, x: number, y: number): void;
   quadraticMomentEvaluate(
