@@ -5,6 +5,7 @@
  * arrays the engine builds (src/core/experiment/setup.ts, losses, metrics): it is meant to be
  * within a small factor, and each part names the spec field it grows with.
  */
+import { GEMM_MIN_WORK } from "../core/losses/empirical.js";
 import type { ExperimentConfig } from "../core/spec.js";
 
 const BYTES = 8; // float64
@@ -68,6 +69,19 @@ export function estimateMemory(
       `${what} (${n} × ${d} inputs, ${n} × ${m} activations)`,
       n * d + 2 * n * m + 2 * n,
     );
+    products(n, field);
+  };
+  // Large samples go through matrix products; the WebAssembly kernel (threaded or not) copies
+  // operands and product into its own memory and, for helper threads, a shared staging buffer:
+  // up to ~2 copies of X, W and Z (measured: +427 MB over BLAS, which copies nothing, at
+  // N = d = 1000, m = 16 384 with 2 threads; BENCHMARKS.md). Counted whichever backend runs.
+  const products = (n: number, field: string) => {
+    if (n * m * d < GEMM_MIN_WORK) return;
+    add(
+      d > n && d > m ? "dimension" : field,
+      "matrix-product operand copies (WebAssembly kernel)",
+      2 * (n * d + m * d + n * m),
+    );
   };
   if (loss.kind === "empirical") {
     const file = loss.train?.inputs;
@@ -75,6 +89,7 @@ export function estimateMemory(
     else {
       const rows = arrays[file]?.shape[0] ?? 0;
       add("loss.train.inputs", `training activations (${rows} × ${m})`, 2 * rows * m);
+      products(rows, "loss.train.inputs");
     }
     if (spec.activation === "quadratic" && d <= 40) {
       const p = (d * (d + 1)) / 2;
