@@ -18,7 +18,8 @@
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { checkGemmShapes, type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
+import type { MatrixKernels } from "../core/linalg/gemm.js";
+import { checkAgainstPortable, firstLine, nativeKernels } from "./native.js";
 
 export interface BlasKernelOptions {
   /**
@@ -148,39 +149,17 @@ export function loadBlasKernels(options: BlasKernelOptions = {}): {
     );
   };
 
-  const kernels: MatrixKernels = {
-    name: `${short} ${threads} thread${threads === 1 ? "" : "s"}`,
-    gemm(transA, transB, M, N, K, A, B, C) {
-      checkGemmShapes(M, N, K, A, B, C);
-      if (M * N * K < minWork || M === 0 || N === 0 || K === 0)
-        portableKernels.gemm(transA, transB, M, N, K, A, B, C);
-      else native(transA, transB, M, N, K, A, B, C);
-    },
-  };
-
-  // Products through the library itself, against the portable kernel, before it is trusted:
-  // this catches a library without cblas_dgemm, a wrong calling convention, or typed-array
-  // views (subarray offsets) not being passed where they start.
+  const kernels = nativeKernels(
+    `${short} ${threads} thread${threads === 1 ? "" : "s"}`,
+    minWork,
+    native,
+  );
+  // Products through the library itself before it is trusted: this catches a library without
+  // cblas_dgemm, another calling convention, or typed-array views not passed where they start.
   try {
-    const [M, N, K] = [3, 5, 7];
-    for (const transA of [false, true])
-      for (const transB of [false, true]) {
-        const A = Float64Array.from({ length: M * K + 1 }, (_, i) => Math.sin(i + 1)).subarray(1);
-        const B = Float64Array.from({ length: K * N }, (_, i) => Math.cos(i + 1));
-        const ours = new Float64Array(M * N).fill(Number.NaN);
-        const reference = new Float64Array(M * N);
-        native(transA, transB, M, N, K, A, B, ours);
-        portableKernels.gemm(transA, transB, M, N, K, A, B, reference);
-        for (let i = 0; i < ours.length; i++)
-          if (!(Math.abs(ours[i] - reference[i]) <= 1e-13 * (1 + Math.abs(reference[i]))))
-            throw new Error(`its product (transA ${transA}, transB ${transB}) differs`);
-      }
+    checkAgainstPortable(native);
   } catch (e) {
     return { kernels: null, reason: `${libraryName} failed its self-check: ${firstLine(e)}` };
   }
   return { kernels, reason: "" };
-}
-
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0];
 }

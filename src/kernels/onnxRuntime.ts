@@ -17,7 +17,8 @@
  */
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
-import { checkGemmShapes, type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
+import type { MatrixKernels } from "../core/linalg/gemm.js";
+import { checkAgainstPortable, firstLine, nativeKernels } from "./native.js";
 import { gemmModel } from "./onnxModel.js";
 
 export interface OnnxKernelOptions {
@@ -93,38 +94,17 @@ export function loadOnnxKernels(options: OnnxKernelOptions = {}): {
     session(transA, transB).run(feeds, fetches, {});
   };
 
-  const kernels: MatrixKernels = {
-    name: `onnxruntime ${threads} thread${threads === 1 ? "" : "s"}`,
-    gemm(transA, transB, M, N, K, A, B, C) {
-      checkGemmShapes(M, N, K, A, B, C);
-      if (M * N * K < minWork || M === 0 || N === 0 || K === 0)
-        portableKernels.gemm(transA, transB, M, N, K, A, B, C);
-      else native(transA, transB, M, N, K, A, B, C);
-    },
-  };
-
-  // Small products through ORT itself, against the portable kernel, before it is trusted: this
-  // catches a binding whose internals moved as well as a broken installation.
+  const kernels = nativeKernels(
+    `onnxruntime ${threads} thread${threads === 1 ? "" : "s"}`,
+    minWork,
+    native,
+  );
+  // Small products through ORT itself before it is trusted: this catches a binding whose
+  // internals moved as well as a broken installation.
   try {
-    const [M, N, K] = [3, 5, 7];
-    for (const transA of [false, true])
-      for (const transB of [false, true]) {
-        const A = Float64Array.from({ length: M * K }, (_, i) => Math.sin(i + 1));
-        const B = Float64Array.from({ length: K * N }, (_, i) => Math.cos(i + 1));
-        const ours = new Float64Array(M * N).fill(Number.NaN);
-        const reference = new Float64Array(M * N);
-        native(transA, transB, M, N, K, A, B, ours);
-        portableKernels.gemm(transA, transB, M, N, K, A, B, reference);
-        for (let i = 0; i < ours.length; i++)
-          if (!(Math.abs(ours[i] - reference[i]) <= 1e-13 * (1 + Math.abs(reference[i]))))
-            throw new Error(`its product (transA ${transA}, transB ${transB}) differs`);
-      }
+    checkAgainstPortable(native);
   } catch (e) {
     return { kernels: null, reason: `ONNX Runtime failed its self-check: ${firstLine(e)}` };
   }
   return { kernels, reason: "" };
-}
-
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split("\n")[0];
 }
