@@ -65,10 +65,14 @@ interface KoffiLibrary {
   func(signature: string): (...args: unknown[]) => unknown;
 }
 
-/** The loaded library, once per thread (koffi caches the handle; the functions are ours). */
-let loaded: { dgemm: Dgemm; setThreads: ((n: number) => void) | null; name: string } | null = null;
+/** Libraries loaded in this thread, by what was asked for ("" = the default OpenBLAS names). */
+const loadedLibraries = new Map<string, NonNullable<ReturnType<typeof loadLibrary>>>();
 
-function loadLibrary(library: string | undefined): typeof loaded {
+function loadLibrary(library: string | undefined): {
+  dgemm: Dgemm;
+  setThreads: ((n: number) => void) | null;
+  name: string;
+} {
   const require = createRequire(import.meta.url);
   const koffi = require("koffi") as { load(path: string): KoffiLibrary };
   const names = library ? [library] : OPENBLAS_NAMES;
@@ -105,14 +109,15 @@ export function loadBlasKernels(options: BlasKernelOptions = {}): {
 } {
   const library = options.library ?? process.env.OVERPARAM_BLAS ?? undefined;
   try {
-    if (!loaded || (library && loaded.name !== library)) loaded = loadLibrary(library);
+    if (!loadedLibraries.has(library ?? ""))
+      loadedLibraries.set(library ?? "", loadLibrary(library));
   } catch (e) {
     const install = library
       ? `$OVERPARAM_BLAS = ${library}`
       : "install libopenblas0-pthread (apt-get) or name a CBLAS library in $OVERPARAM_BLAS";
     return { kernels: null, reason: `BLAS is not available: ${firstLine(e)}; ${install}` };
   }
-  const { dgemm, setThreads, name: libraryName } = loaded as NonNullable<typeof loaded>;
+  const { dgemm, setThreads, name: libraryName } = loadedLibraries.get(library ?? "")!;
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const minWork = options.minWork ?? BLAS_MIN_WORK;
   const short = libraryName.replace(/^.*\//, "").replace(/\.so.*$|\.dylib$/, "");
