@@ -942,3 +942,107 @@ export function gemm(transA: i32, transB: i32, M: i32, N: i32, K: i32, A: usize,
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The empirical loss's elementwise pass (issue 11: DU at BLAS parity). Between its two matrix
+// products (Z = X·Wᵀ, then ∇W = Cᵀ·X) the loss needs, per sample row k of Z (N × m, row-major):
+// fₖ = Σᵢ aᵢσ(zₖᵢ), eₖ = fₖ − yₖ, the row's share of ∂L/∂aᵢ (2s·eₖσ(zₖᵢ)) and the gradient
+// coefficients Cₖᵢ = 2s·eₖaᵢσ′(zₖᵢ) written over zₖᵢ. Z lives in this instance's memory, so the
+// products read and write it in place and the pass runs two entries per instruction.
+// Activation codes (Activation.elementwiseKernel): 0 ReLU, 1 |·|, 2 linear, 3 quadratic —
+// the same σ and σ′ as src/core/activations/*.ts, entry for entry.
+
+@inline
+function rowValue2(kind: i32, z: v128): v128 {
+  if (kind == 0) return f64x2.mul(f64x2.add(z, f64x2.abs(z)), f64x2.splat(0.5));
+  if (kind == 1) return f64x2.abs(z);
+  if (kind == 2) return z;
+  return f64x2.mul(z, z);
+}
+
+@inline
+function rowDerivative2(kind: i32, z: v128): v128 {
+  const zero = f64x2.splat(0);
+  if (kind == 0) return v128.and(f64x2.gt(z, zero), f64x2.splat(1));
+  if (kind == 1)
+    return v128.or(
+      v128.and(f64x2.gt(z, zero), f64x2.splat(1)),
+      v128.and(f64x2.lt(z, zero), f64x2.splat(-1)),
+    );
+  if (kind == 2) return f64x2.splat(1);
+  return f64x2.mul(z, f64x2.splat(2));
+}
+
+@inline
+function rowValue1(kind: i32, z: f64): f64 {
+  if (kind == 0) return 0.5 * (z + Math.abs(z));
+  if (kind == 1) return Math.abs(z);
+  if (kind == 2) return z;
+  return z * z;
+}
+
+@inline
+function rowDerivative1(kind: i32, z: f64): f64 {
+  if (kind == 0) return z > 0 ? 1 : 0;
+  if (kind == 1) return z > 0 ? 1 : z < 0 ? -1 : 0;
+  if (kind == 2) return 1;
+  return 2 * z;
+}
+
+/**
+ * The pass described above over rows 0..n of Z (byte offsets; A, gA: m doubles; y, residual:
+ * n doubles). Writes residual[k] = eₖ; adds 2s·eₖσ(zₖᵢ) into gA when wantGA; overwrites Z with
+ * C when wantCoef. Returns Σₖ eₖ². fₖ is summed in two lanes (even and odd i), then the tail.
+ */
+export function empiricalRowPass(
+  kind: i32, n: i32, m: i32, Z: usize, A: usize, y: usize, residual: usize, twoS: f64,
+  wantCoef: i32, wantGA: i32, gA: usize,
+): f64 {
+  let total: f64 = 0;
+  const m2 = m & ~1;
+  for (let k = 0; k < n; k++) {
+    const row = Z + (<usize>k * <usize>m << 3);
+    let acc = f64x2.splat(0);
+    let i = 0;
+    for (; i < m2; i += 2) {
+      const o = <usize>i << 3;
+      acc = f64x2.add(acc, f64x2.mul(v128.load(A + o), rowValue2(kind, v128.load(row + o))));
+    }
+    let f = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; i < m; i++) {
+      const o = <usize>i << 3;
+      f += load<f64>(A + o) * rowValue1(kind, load<f64>(row + o));
+    }
+    const e = f - load<f64>(y + (<usize>k << 3));
+    store<f64>(residual + (<usize>k << 3), e);
+    total += e * e;
+    const e2 = twoS * e;
+    const e2v = f64x2.splat(e2);
+    if (wantGA) {
+      i = 0;
+      for (; i < m2; i += 2) {
+        const o = <usize>i << 3;
+        const g = v128.load(gA + o);
+        v128.store(gA + o, f64x2.add(g, f64x2.mul(e2v, rowValue2(kind, v128.load(row + o)))));
+      }
+      for (; i < m; i++) {
+        const o = <usize>i << 3;
+        store<f64>(gA + o, load<f64>(gA + o) + e2 * rowValue1(kind, load<f64>(row + o)));
+      }
+    }
+    if (wantCoef) {
+      i = 0;
+      for (; i < m2; i += 2) {
+        const o = <usize>i << 3;
+        const z = v128.load(row + o);
+        v128.store(row + o, f64x2.mul(f64x2.mul(e2v, v128.load(A + o)), rowDerivative2(kind, z)));
+      }
+      for (; i < m; i++) {
+        const o = <usize>i << 3;
+        const z = load<f64>(row + o);
+        store<f64>(row + o, e2 * load<f64>(A + o) * rowDerivative1(kind, z));
+      }
+    }
+  }
+  return total;
+}

@@ -3,6 +3,7 @@ import { getActivation } from "../../src/core/activations/registry.js";
 import { portableKernels } from "../../src/core/linalg/gemm.js";
 import { EmpiricalLoss, GEMM_MIN_WORK } from "../../src/core/losses/empirical.js";
 import { Rng } from "../../src/core/random/rng.js";
+import { kernelInstance } from "../../src/core/wasm/kernels.js";
 import { loadBlasKernels } from "../../src/kernels/blas.js";
 import { parseKernelChoice, selectKernels, unavailableReason } from "../../src/kernels/index.js";
 import { loadOnnxKernels } from "../../src/kernels/onnxRuntime.js";
@@ -163,5 +164,77 @@ describe("BLAS loading", () => {
   it("makes `--kernels blas` a promise that fails before a command runs", () => {
     expect(unavailableReason("blas")).toBe("");
     expect(unavailableReason("wasm")).toBe("");
+  });
+});
+
+describe("the empirical loss's WebAssembly elementwise pass (Z in WebAssembly memory)", () => {
+  const rng = new Rng(23);
+  const wasmInstance = (doubles: number) => kernelInstance(doubles);
+  for (const name of ["relu", "abs", "linear", "quadratic"])
+    for (const m of [67, 68]) // odd m: the pass's scalar tail; even m: lanes only
+      it(`gives the TypeScript pass's loss and gradients (${name}, m = ${m})`, () => {
+        const [n, d] = [61, 71];
+        expect(n * m * d).toBeGreaterThanOrEqual(GEMM_MIN_WORK);
+        const act = getActivation(name);
+        expect(act.elementwiseKernel).toBeTypeOf("number");
+        const X = rng.fillNormal(new Float64Array(n * d), 1 / Math.sqrt(d));
+        const y = rng.fillNormal(new Float64Array(n), 1);
+        const U = rng.fillNormal(new Float64Array(m * d), 1);
+        // a zero neuron has pre-activations of exactly 0 on every sample, so its gradient row
+        // is Σₖ 2s·eₖaᵢσ′(0)xₖ: σ′(0) by each activation's convention must match
+        U.fill(0, 0, d);
+        const A = rng.fillNormal(new Float64Array(m), 1 / Math.sqrt(m));
+        const sample = { n, d, X, y };
+        const results = [() => null, wasmInstance].map((instance) => {
+          const loss = new EmpiricalLoss(m, sample, act, 0.5, "mean", portableKernels, instance);
+          const gU = new Float64Array(m * d);
+          const gA = new Float64Array(m);
+          const value = loss.evaluate(U, A, gU, gA);
+          const valueOnly = loss.evaluate(U, A, null, null);
+          return { value, valueOnly, gU, gA };
+        });
+        const [ts, wasm] = results;
+        // fₖ is summed in two lanes in the kernel: the loss agrees to rounding, the gradients
+        // (the same entries through the same products) to rounding of the residuals
+        expect(Math.abs(wasm.value / ts.value - 1)).toBeLessThan(1e-13);
+        expect(wasm.valueOnly).toBe(wasm.value);
+        expect(relativeError(wasm.gU, ts.gU)).toBeLessThan(1e-12);
+        expect(relativeError(wasm.gA, ts.gA)).toBeLessThan(1e-12);
+      });
+
+  it("is used only where the activation has a kernel form (erf runs the TypeScript pass)", () => {
+    const [n, m, d] = [61, 67, 71];
+    const X = rng.fillNormal(new Float64Array(n * d), 1 / Math.sqrt(d));
+    const y = rng.fillNormal(new Float64Array(n), 1);
+    const U = rng.fillNormal(new Float64Array(m * d), 1);
+    const A = rng.fillNormal(new Float64Array(m), 1 / Math.sqrt(m));
+    let asked = 0;
+    const counting = (doubles: number) => {
+      asked++;
+      return kernelInstance(doubles);
+    };
+    const erf = new EmpiricalLoss(
+      m,
+      { n, d, X, y },
+      getActivation("erf"),
+      0.5,
+      "sum",
+      portableKernels,
+      counting,
+    );
+    erf.evaluate(U, A, new Float64Array(m * d), null);
+    expect(asked).toBe(0);
+    const relu = new EmpiricalLoss(
+      m,
+      { n, d, X, y },
+      getActivation("relu"),
+      0.5,
+      "sum",
+      portableKernels,
+      counting,
+    );
+    relu.evaluate(U, A, new Float64Array(m * d), null);
+    relu.evaluate(U, A, new Float64Array(m * d), null);
+    expect(asked).toBe(1); // one instance, made at the first product
   });
 });

@@ -10,5 +10,6 @@ export const absolute: Activation = {
   value: (z) => Math.abs(z),
   derivative: (z) => (z > 0 ? 1 : z < 0 ? -1 : 0),
   secondDerivative: () => 0,
+  elementwiseKernel: 1,
   population: { kind: "angular", alpha: 1, beta: 2 / Math.PI },
 };

@@ -7,5 +7,6 @@ export const linear: Activation = {
   value: (z) => z,
   derivative: () => 1,
   secondDerivative: () => 0,
+  elementwiseKernel: 2,
   population: { kind: "angular", alpha: 1, beta: 0 },
 };

@@ -9,5 +9,6 @@ export const quadratic: Activation = {
   value: (z) => z * z,
   derivative: (z) => 2 * z,
   secondDerivative: () => 2,
+  elementwiseKernel: 3,
   population: { kind: "quadratic" },
 };

@@ -13,5 +13,6 @@ export const relu: Activation = {
   value: (z) => 0.5 * (z + Math.abs(z)),
   derivative: (z) => +(z > 0),
   secondDerivative: () => 0,
+  elementwiseKernel: 0,
   population: { kind: "angular", alpha: 0.5, beta: 1 / (2 * Math.PI) },
 };

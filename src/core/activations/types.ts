@@ -14,6 +14,13 @@ export interface Activation {
   /** σ″(z) away from kinks (0 for piecewise-linear activations). */
   secondDerivative(z: number): number;
   readonly population: PopulationForm;
+  /**
+   * The code of this activation's σ and σ′ in the WebAssembly kernel's elementwise pass of the
+   * large empirical loss (`empiricalRowPass` in assembly/kernels.ts: 0 ReLU, 1 |·|, 2 linear,
+   * 3 quadratic), which must compute them entry for entry as value/derivative do; absent where
+   * the kernel has no form (the pass then runs in TypeScript).
+   */
+  readonly elementwiseKernel?: number;
 }
 
 /**

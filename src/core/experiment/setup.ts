@@ -109,7 +109,15 @@ export function setupRun(
     const p = (d * (d + 1)) / 2;
     return activation.name === "quadratic" && d <= 40 && p * p <= 2 * sample.n * m * d
       ? new QuadraticMomentLoss(m, sample, teacher, c, lossSpec.reduction, engine)
-      : new EmpiricalLoss(m, sample, activation, c, lossSpec.reduction, engine.matrixKernels);
+      : new EmpiricalLoss(
+          m,
+          sample,
+          activation,
+          c,
+          lossSpec.reduction,
+          engine.matrixKernels,
+          engine.wasmInstance,
+        );
   };
 
   let train: Sample | null = null;
@@ -131,13 +139,22 @@ export function setupRun(
       c,
       lossSpec.reduction,
       engine.matrixKernels,
+      engine.wasmInstance,
     );
     trainObjective = new Objective(network, fixedSampleLoss(train), rawOutput);
     stepObjective =
       spec.optimizer.kind === "sgd"
         ? new Objective(
             network,
-            new EmpiricalLoss(m, train, activation, c, lossSpec.reduction, engine.matrixKernels),
+            new EmpiricalLoss(
+              m,
+              train,
+              activation,
+              c,
+              lossSpec.reduction,
+              engine.matrixKernels,
+              engine.wasmInstance,
+            ),
             rawOutput,
           )
         : trainObjective;
@@ -154,7 +171,15 @@ export function setupRun(
     );
     stepObjective = new Objective(
       network,
-      new EmpiricalLoss(m, batch, activation, c, lossSpec.reduction, engine.matrixKernels),
+      new EmpiricalLoss(
+        m,
+        batch,
+        activation,
+        c,
+        lossSpec.reduction,
+        engine.matrixKernels,
+        engine.wasmInstance,
+      ),
       rawOutput,
     );
     trainObjective = populationObjective ?? stepObjective;

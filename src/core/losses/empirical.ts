@@ -1,5 +1,6 @@
 import type { Activation } from "../activations/types.js";
 import { type MatrixKernels, portableKernels } from "../linalg/gemm.js";
+import { type KernelInstance, layout } from "../wasm/kernels.js";
 import type { NeuronLoss } from "./types.js";
 
 /** A finite sample: inputs X (N×d, row-major) and labels y (N). */
@@ -30,6 +31,12 @@ export class EmpiricalLoss implements NeuronLoss {
   readonly d: number;
   private Z: Float64Array;
   private residual: Float64Array;
+  /**
+   * Z, A, y, residuals and ∂L/∂a in a WebAssembly instance's memory for the product path
+   * (created at its first use; null when the activation has no kernel form or WebAssembly is
+   * off), so the products read and write Z in place and the pass between them is SIMD.
+   */
+  private rowPass: RowPassArrays | null | undefined;
 
   constructor(
     readonly m: number,
@@ -39,6 +46,11 @@ export class EmpiricalLoss implements NeuronLoss {
     private readonly reduction: Reduction,
     /** Backend for the products X·Uᵀ and Cᵀ·X of large samples (the engine's choice). */
     private readonly kernels: MatrixKernels = portableKernels,
+    /**
+     * A private WebAssembly kernel instance with room for `doubles` (the engine's
+     * `wasmInstance`), for the elementwise pass between the products; none: TypeScript.
+     */
+    private readonly wasmInstance: (doubles: number) => KernelInstance | null = () => null,
   ) {
     this.d = sample.d;
     this.Z = new Float64Array(sample.n * m);
@@ -51,6 +63,7 @@ export class EmpiricalLoss implements NeuronLoss {
     if (this.Z.length !== sample.n * this.m) {
       this.Z = new Float64Array(sample.n * this.m);
       this.residual = new Float64Array(sample.n);
+      this.rowPass = undefined;
     }
   }
 
@@ -154,14 +167,39 @@ export class EmpiricalLoss implements NeuronLoss {
     gU: Float64Array | null,
     gA: Float64Array | null,
   ): number {
-    const { m, d, Z, residual } = this;
+    const { m, d, residual } = this;
     const { X, y, n } = this.sample;
     const act = this.activation;
     const value = act.value;
     const derivative = act.derivative;
     const kernels = this.kernels;
     const s = this.factor;
+    const wasm = this.rowPassArrays();
+    const Z = wasm ? wasm.Z : this.Z;
     kernels.gemm(false, true, n, m, d, X, U, Z);
+    if (wasm) {
+      const { instance, offsets } = wasm;
+      wasm.A.set(A);
+      wasm.y.set(y.subarray(0, n));
+      if (gA) wasm.gA.fill(0);
+      const total = instance.exports.empiricalRowPass(
+        act.elementwiseKernel as number,
+        n,
+        m,
+        offsets.Z,
+        offsets.A,
+        offsets.y,
+        offsets.residual,
+        2 * s,
+        gU ? 1 : 0,
+        gA ? 1 : 0,
+        offsets.gA,
+      );
+      residual.set(wasm.residual);
+      if (gA) gA.set(wasm.gA);
+      if (gU) kernels.gemm(true, false, m, d, n, Z, X, gU);
+      return s * total;
+    }
     if (gA) gA.fill(0);
     let total = 0;
     for (let k = 0; k < n; k++) {
@@ -177,6 +215,32 @@ export class EmpiricalLoss implements NeuronLoss {
     }
     if (gU) kernels.gemm(true, false, m, d, n, Z, X, gU);
     return s * total;
+  }
+
+  /** The WebAssembly arrays of the product path, created at first use (see rowPass). */
+  private rowPassArrays(): RowPassArrays | null {
+    if (this.rowPass !== undefined) return this.rowPass;
+    this.rowPass = null;
+    if (this.activation.elementwiseKernel === undefined) return null;
+    const { m } = this;
+    const n = this.sample.n;
+    // Z first: it is the one large array, and BLAS reads it at a 16-byte aligned offset
+    const sizes = [n * m, m, n, n, m];
+    const { offsets, total } = layout(sizes);
+    const instance = this.wasmInstance(total);
+    if (!instance) return null;
+    const view = (k: number) => instance.f64.subarray(offsets[k], offsets[k] + sizes[k]);
+    const bytes = offsets.map((o) => o * 8);
+    this.rowPass = {
+      instance,
+      Z: view(0),
+      A: view(1),
+      y: view(2),
+      residual: view(3),
+      gA: view(4),
+      offsets: { Z: bytes[0], A: bytes[1], y: bytes[2], residual: bytes[3], gA: bytes[4] },
+    };
+    return this.rowPass;
   }
 
   /**
@@ -232,4 +296,15 @@ export class EmpiricalLoss implements NeuronLoss {
       }
     }
   }
+}
+
+interface RowPassArrays {
+  readonly instance: KernelInstance;
+  readonly Z: Float64Array;
+  readonly A: Float64Array;
+  readonly y: Float64Array;
+  readonly residual: Float64Array;
+  readonly gA: Float64Array;
+  /** Byte offsets in the instance's memory. */
+  readonly offsets: { Z: number; A: number; y: number; residual: number; gA: number };
 }

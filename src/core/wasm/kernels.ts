@@ -83,6 +83,20 @@ export interface KernelExports {
     factor: number,
     epsSq: number,
   ): number;
+  /** The large empirical loss's pass over Z between its two products (see assembly/kernels.ts). */
+  empiricalRowPass(
+    kind: number,
+    n: number,
+    m: number,
+    Z: number,
+    A: number,
+    y: number,
+    residual: number,
+    twoS: number,
+    wantCoef: number,
+    wantGA: number,
+    gA: number,
+  ): number;
   /** Bytes of scratch that gemm needs at its `work` argument. */
   gemmWorkBytes(): number;
   gemm(
