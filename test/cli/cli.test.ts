@@ -214,6 +214,31 @@ describe("overparam CLI", () => {
     expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toMatch(
       /^onnxruntime \d+ threads?$/,
     );
+    // the system BLAS: what auto takes first; `--kernels blas` without one is bad input
+    expect(cli([...args, "--kernels", "blas", "--force"]).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toMatch(
+      /^libopenblas \d+ threads?$/,
+    );
+    expect(cli([...args, "--force"]).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).kernels).toMatch(
+      /^libopenblas \d+ threads?$/,
+    );
+    const noBlasOut = path.join(tmp(), "run");
+    const noBlas = spawnSync(
+      "node",
+      [bin, ...args.slice(0, 2), "--out", noBlasOut, ...args.slice(4), "--kernels", "blas"],
+      {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, OVERPARAM_BLAS: "/nonexistent/libcblas.so" },
+      },
+    );
+    expect(noBlas.status).toBe(2);
+    expect(noBlas.stderr.trim().split("\n")).toHaveLength(1);
+    expect(noBlas.stderr).toMatch(
+      /--kernels blas: BLAS is not available: .*\/nonexistent\/libcblas\.so/,
+    );
+    expect(existsSync(noBlasOut)).toBe(false);
     // the WebAssembly GEMM: a lone run on every core, a pool's job on its share (1 per core)
     const threads = (n: number) => `wasm ${n} thread${n === 1 ? "" : "s"}`;
     expect(cli([...args, "--kernels", "wasm", "--force"]).code).toBe(0);

@@ -124,5 +124,9 @@ describe("resource limits", () => {
     expect(wider).toBeGreaterThan(3 * (base - 4 * 2 ** 20) * 0.9);
     // du_gram keeps n × n matrices: 10× the samples, ~100× that part
     expect(moreData).toBeGreaterThan(20 * base);
+    // losses that go through matrix products count the WebAssembly kernel's operand copies
+    // (two of X, W and Z: measured at DU's size in BENCHMARKS.md)
+    const copies = estimateMemory(v.spec).parts.find((p) => p.what.startsWith("matrix-product"));
+    expect(copies?.bytes).toBe(8 * 2 * (500 * 100 + 1000 * 100 + 500 * 1000));
   });
 });
