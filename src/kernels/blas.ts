@@ -19,7 +19,7 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import type { MatrixKernels } from "../core/linalg/gemm.js";
-import { checkAgainstPortable, firstLine, nativeKernels } from "./native.js";
+import { checkAgainstPortable, firstLine, type NativeGemm, nativeKernels } from "./native.js";
 
 export interface BlasKernelOptions {
   /**
@@ -122,16 +122,7 @@ export function loadBlasKernels(options: BlasKernelOptions = {}): {
   const minWork = options.minWork ?? BLAS_MIN_WORK;
   const short = libraryName.replace(/^.*\//, "").replace(/\.so.*$|\.dylib$/, "");
 
-  const native = (
-    transA: boolean,
-    transB: boolean,
-    M: number,
-    N: number,
-    K: number,
-    A: Float64Array,
-    B: Float64Array,
-    C: Float64Array,
-  ) => {
+  const native: NativeGemm = (transA, transB, M, N, K, A, B, C) => {
     setThreads?.(threads);
     // row-major leading dimensions: a stored matrix's row length
     const lda = transA ? M : K;

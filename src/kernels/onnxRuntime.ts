@@ -18,7 +18,7 @@
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import type { MatrixKernels } from "../core/linalg/gemm.js";
-import { checkAgainstPortable, firstLine, nativeKernels } from "./native.js";
+import { checkAgainstPortable, firstLine, type NativeGemm, nativeKernels } from "./native.js";
 import { gemmModel } from "./onnxModel.js";
 
 export interface OnnxKernelOptions {
@@ -76,16 +76,7 @@ export function loadOnnxKernels(options: OnnxKernelOptions = {}): {
     return s;
   };
 
-  const native = (
-    transA: boolean,
-    transB: boolean,
-    M: number,
-    N: number,
-    K: number,
-    A: Float64Array,
-    B: Float64Array,
-    C: Float64Array,
-  ) => {
+  const native: NativeGemm = (transA, transB, M, N, K, A, B, C) => {
     const feeds = {
       A: new Tensor("float64", A.subarray(0, M * K), transA ? [K, M] : [M, K]),
       B: new Tensor("float64", B.subarray(0, K * N), transB ? [N, K] : [K, N]),

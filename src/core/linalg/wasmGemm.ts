@@ -117,20 +117,7 @@ export function createWasmGemm(options: WasmGemmOptions = {}): WasmGemm {
    * blocks, here for the memory budget or by the threaded GEMM (threadedGemm.ts) across
    * threads, gives bit for bit the numbers of the whole product.
    */
-  const region = (
-    transA: boolean,
-    transB: boolean,
-    M: number,
-    N: number,
-    K: number,
-    A: Float64Array,
-    B: Float64Array,
-    C: Float64Array,
-    r0: number,
-    r1: number,
-    c0: number,
-    c1: number,
-  ): void => {
+  const region: WasmGemm["region"] = (transA, transB, M, N, K, A, B, C, r0, r1, c0, c1) => {
     const rows = r1 - r0;
     const cols = c1 - c0;
     if (rows <= 0 || cols <= 0) return;
