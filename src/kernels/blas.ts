@@ -19,7 +19,14 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import type { MatrixKernels } from "../core/linalg/gemm.js";
-import { checkAgainstPortable, firstLine, type NativeGemm, nativeKernels } from "./native.js";
+import {
+  checkAgainstPortable,
+  checkAxpyAgainstLoop,
+  firstLine,
+  type NativeAxpy,
+  type NativeGemm,
+  nativeKernels,
+} from "./native.js";
 
 export interface BlasKernelOptions {
   /**
@@ -61,6 +68,15 @@ type Dgemm = (
   ldc: number,
 ) => void;
 
+type Daxpy = (
+  n: number,
+  alpha: number,
+  x: Float64Array,
+  incx: number,
+  y: Float64Array,
+  incy: number,
+) => void;
+
 interface KoffiLibrary {
   func(signature: string): (...args: unknown[]) => unknown;
 }
@@ -70,6 +86,7 @@ const loadedLibraries = new Map<string, NonNullable<ReturnType<typeof loadLibrar
 
 function loadLibrary(library: string | undefined): {
   dgemm: Dgemm;
+  daxpy: Daxpy | null;
   setThreads: ((n: number) => void) | null;
   name: string;
 } {
@@ -88,13 +105,21 @@ function loadLibrary(library: string | undefined): {
     const dgemm = lib.func(
       "void cblas_dgemm(int order, int transA, int transB, int M, int N, int K, double alpha, const double *A, int lda, const double *B, int ldb, double beta, double *C, int ldc)",
     ) as unknown as Dgemm;
+    let daxpy: Daxpy | null = null;
+    try {
+      daxpy = lib.func(
+        "void cblas_daxpy(int n, double alpha, const double *x, int incx, double *y, int incy)",
+      ) as unknown as Daxpy;
+    } catch {
+      // a CBLAS without level 1: the engine's loop does the GD update
+    }
     let setThreads: ((n: number) => void) | null = null;
     try {
       setThreads = lib.func("void openblas_set_num_threads(int n)") as (n: number) => void;
     } catch {
       // not OpenBLAS: the library's own threading (e.g. its environment variables) applies
     }
-    return { dgemm, setThreads, name };
+    return { dgemm, daxpy, setThreads, name };
   }
   throw new Error(`no CBLAS library loaded (${failures.join("; ")})`);
 }
@@ -117,7 +142,7 @@ export function loadBlasKernels(options: BlasKernelOptions = {}): {
       : "install libopenblas0-pthread (apt-get) or name a CBLAS library in $OVERPARAM_BLAS";
     return { kernels: null, reason: `BLAS is not available: ${firstLine(e)}; ${install}` };
   }
-  const { dgemm, setThreads, name: libraryName } = loadedLibraries.get(library ?? "")!;
+  const { dgemm, daxpy, setThreads, name: libraryName } = loadedLibraries.get(library ?? "")!;
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const minWork = options.minWork ?? BLAS_MIN_WORK;
   const short = libraryName.replace(/^.*\//, "").replace(/\.so.*$|\.dylib$/, "");
@@ -145,15 +170,25 @@ export function loadBlasKernels(options: BlasKernelOptions = {}): {
     );
   };
 
+  // the GD update of a large θ: OpenBLAS's daxpy is SIMD with fused multiply-adds (results
+  // within an ulp of the loop's) and threaded — ~2.4 ms against ~10 ms for 4·10⁶ entries
+  const axpy: NativeAxpy | undefined = daxpy
+    ? (alpha, x, y) => {
+        setThreads?.(threads);
+        daxpy(y.length, alpha, x, 1, y, 1);
+      }
+    : undefined;
   const kernels = nativeKernels(
     `${short} ${threads} thread${threads === 1 ? "" : "s"}`,
     minWork,
     native,
+    axpy,
   );
   // Products through the library itself before it is trusted: this catches a library without
   // cblas_dgemm, another calling convention, or typed-array views not passed where they start.
   try {
     checkAgainstPortable(native);
+    if (axpy) checkAxpyAgainstLoop(axpy);
   } catch (e) {
     return { kernels: null, reason: `${libraryName} failed its self-check: ${firstLine(e)}` };
   }

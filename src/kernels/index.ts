@@ -6,8 +6,9 @@
  * "wasm" forces the WebAssembly kernel (what a browser or an install without either gets);
  * "portable" forces the pure-TypeScript kernel.
  */
-import { type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
+import { axpyLoop, type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
 import { BLAS_MIN_WORK, loadBlasKernels } from "./blas.js";
+import { AXPY_MIN_LENGTH } from "./native.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
 import { createNodeThreadedGemm } from "./wasmThreads.js";
 
@@ -95,6 +96,24 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
   // the fallback for products when no native backend loads, with as many threads as theirs
   const wasm = createNodeThreadedGemm({ threads: selection.threads });
   const minWork = Math.min(BLAS_MIN_WORK, ONNX_MIN_WORK);
+  const loadNative = (): MatrixKernels | null => {
+    if (native === undefined) {
+      const reasons: string[] = [];
+      for (const load of [NATIVE.blas, NATIVE.onnx]) {
+        const loaded = load(selection.threads);
+        if (loaded.kernels) {
+          native = loaded.kernels;
+          break;
+        }
+        reasons.push(loaded.reason);
+      }
+      if (!native) {
+        native = null;
+        reason = reasons.join("; ");
+      }
+    }
+    return native;
+  };
   const auto: MatrixKernels = {
     get name() {
       if (native) return native.name;
@@ -105,23 +124,16 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
     gemm(transA, transB, M, N, K, A, B, C) {
       if (M * N * K >= minWork) {
         largeProducts++;
-        if (native === undefined) {
-          const reasons: string[] = [];
-          for (const load of [NATIVE.blas, NATIVE.onnx]) {
-            const loaded = load(selection.threads);
-            if (loaded.kernels) {
-              native = loaded.kernels;
-              break;
-            }
-            reasons.push(loaded.reason);
-          }
-          if (!native) {
-            native = null;
-            reason = reasons.join("; ");
-          }
-        }
+        loadNative();
       }
       (native ?? wasm).gemm(transA, transB, M, N, K, A, B, C);
+    },
+    // decided by the vector's length alone, as products are by their size, so a run's numbers
+    // do not depend on what loaded before it in the same thread
+    axpy(alpha, x, y) {
+      const kernels = y.length >= AXPY_MIN_LENGTH ? loadNative() : null;
+      if (kernels?.axpy) kernels.axpy(alpha, x, y);
+      else axpyLoop(alpha, x, y);
     },
   };
   return {

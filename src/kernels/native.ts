@@ -3,17 +3,36 @@
  * MatrixKernels wrapper that keeps small products on the portable kernel, and the self-check
  * a backend passes before it is trusted.
  */
-import { checkGemmShapes, type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
+import {
+  axpyLoop,
+  checkGemmShapes,
+  type MatrixKernels,
+  portableKernels,
+} from "../core/linalg/gemm.js";
 
 /** A native product C = op(A)·op(B) of checked, non-empty shapes. */
 export type NativeGemm = MatrixKernels["gemm"];
+
+/** A native y ← y + α·x on vectors of equal length. */
+export type NativeAxpy = NonNullable<MatrixKernels["axpy"]>;
+
+/**
+ * Below this many entries the GD update stays a loop: the call costs ~1 µs, and a small run's
+ * numbers (a population run's θ has hundreds of entries) stay those of the loop.
+ */
+export const AXPY_MIN_LENGTH = 1 << 16;
 
 /**
  * MatrixKernels over a native product: products with fewer multiply-adds (M·N·K) than
  * `minWork`, or an empty dimension, run on the portable kernel (the call would cost more).
  */
-export function nativeKernels(name: string, minWork: number, native: NativeGemm): MatrixKernels {
-  return {
+export function nativeKernels(
+  name: string,
+  minWork: number,
+  native: NativeGemm,
+  nativeAxpy?: NativeAxpy,
+): MatrixKernels {
+  const kernels: MatrixKernels = {
     name,
     gemm(transA, transB, M, N, K, A, B, C) {
       checkGemmShapes(M, N, K, A, B, C);
@@ -22,6 +41,14 @@ export function nativeKernels(name: string, minWork: number, native: NativeGemm)
       else native(transA, transB, M, N, K, A, B, C);
     },
   };
+  if (nativeAxpy)
+    kernels.axpy = (alpha, x, y) => {
+      if (x.length !== y.length)
+        throw new RangeError(`axpy: x has ${x.length} entries, y ${y.length}`);
+      if (y.length < AXPY_MIN_LENGTH) axpyLoop(alpha, x, y);
+      else nativeAxpy(alpha, x, y);
+    };
+  return kernels;
 }
 
 /**
@@ -44,6 +71,23 @@ export function checkAgainstPortable(native: NativeGemm): void {
         if (!(Math.abs(ours[i] - reference[i]) <= 1e-13 * (1 + Math.abs(reference[i]))))
           throw new Error(`its product (transA ${transA}, transB ${transB}) differs`);
     }
+}
+
+/**
+ * y ← y + α·x through `native` on a vector long enough to reach it, against the loop; a fused
+ * multiply-add may differ from the loop's two roundings by an ulp, anything more fails.
+ */
+export function checkAxpyAgainstLoop(native: NativeAxpy): void {
+  const n = AXPY_MIN_LENGTH + 3;
+  // offset views, as for the products
+  const x = Float64Array.from({ length: n + 1 }, (_, i) => Math.sin(i + 1)).subarray(1);
+  const ours = Float64Array.from({ length: n + 2 }, (_, i) => Math.cos(i + 1)).subarray(2);
+  const reference = ours.slice();
+  native(-0.37, x, ours);
+  axpyLoop(-0.37, x, reference);
+  for (let i = 0; i < n; i++)
+    if (!(Math.abs(ours[i] - reference[i]) <= 4e-16 * (1 + Math.abs(reference[i]))))
+      throw new Error(`its axpy differs at entry ${i} of ${n}`);
 }
 
 /** An error's first line, for one-line reasons. */

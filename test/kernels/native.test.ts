@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { getActivation } from "../../src/core/activations/registry.js";
-import { portableKernels } from "../../src/core/linalg/gemm.js";
+import { runExperiment } from "../../src/core/experiment/run.js";
+import { setupRun } from "../../src/core/experiment/setup.js";
+import { axpyLoop, type MatrixKernels, portableKernels } from "../../src/core/linalg/gemm.js";
 import { EmpiricalLoss, GEMM_MIN_WORK } from "../../src/core/losses/empirical.js";
 import { Rng } from "../../src/core/random/rng.js";
 import { kernelInstance } from "../../src/core/wasm/kernels.js";
 import { loadBlasKernels } from "../../src/kernels/blas.js";
 import { parseKernelChoice, selectKernels, unavailableReason } from "../../src/kernels/index.js";
+import { AXPY_MIN_LENGTH } from "../../src/kernels/native.js";
 import { loadOnnxKernels } from "../../src/kernels/onnxRuntime.js";
+import { validateSpec } from "../../src/spec/validate.js";
 import { GEMM_SHAPES, naiveGemm, relativeError } from "../helpers.js";
 
 // onnxruntime-node is installed by `npm ci` (dev dependency, CPU binaries in the package), koffi
@@ -141,6 +145,86 @@ describe("kernel selection", () => {
     expect(() => parseKernelChoice("cuda")).toThrow(
       '--kernels: "cuda" is not a kernel backend; use one of auto, portable, blas, onnx, wasm',
     );
+  });
+});
+
+describe("the GD update through BLAS (axpy)", () => {
+  const { kernels: blas } = loadBlasKernels({ threads: 2 });
+  const rng = new Rng(9);
+
+  it("is daxpy within an ulp of the loop above AXPY_MIN_LENGTH entries, the loop itself below", () => {
+    expect(blas?.axpy).toBeTypeOf("function");
+    for (const n of [AXPY_MIN_LENGTH - 1, AXPY_MIN_LENGTH, 4_000_037]) {
+      const x = rng.fillNormal(new Float64Array(n + 1), 1).subarray(1); // offset view
+      const y = rng.fillNormal(new Float64Array(n), 1);
+      const ours = y.slice();
+      const reference = y.slice();
+      blas!.axpy!(-0.37, x, ours);
+      axpyLoop(-0.37, x, reference);
+      let differ = 0;
+      let worst = 0;
+      for (let k = 0; k < n; k++) {
+        if (ours[k] !== reference[k]) differ++;
+        // one rounding fewer: apart by at most an ulp of the terms' size
+        const size = Math.abs(y[k]) + Math.abs(0.37 * x[k]);
+        worst = Math.max(worst, Math.abs(ours[k] - reference[k]) / size);
+      }
+      expect(worst).toBeLessThanOrEqual(2 ** -52);
+      // below the threshold the loop's own numbers; above it daxpy's fused multiply-adds,
+      // which round differently in a fraction of the entries (a loop in disguise would not)
+      if (n < AXPY_MIN_LENGTH) expect(differ).toBe(0);
+      else expect(differ).toBeGreaterThan(0);
+    }
+    expect(() => blas!.axpy!(1, new Float64Array(3), new Float64Array(4))).toThrow(
+      "axpy: x has 3 entries, y 4",
+    );
+  });
+
+  it("is chosen by `auto` from the vector's length alone, before any product loaded BLAS", () => {
+    const auto = selectKernels({ choice: "auto", threads: 2 });
+    const n = AXPY_MIN_LENGTH;
+    const x = rng.fillNormal(new Float64Array(n), 1);
+    const y = rng.fillNormal(new Float64Array(n), 1);
+    const viaAuto = y.slice();
+    const viaBlas = y.slice();
+    auto.kernels.axpy!(0.5, x, viaAuto);
+    blas!.axpy!(0.5, x, viaBlas);
+    expect(viaAuto).toEqual(viaBlas);
+    auto.close();
+  });
+
+  it("makes a run's GD updates when θ is that long, giving the portable run's trajectory", () => {
+    // m·d = 76 800 parameters: the update goes through the kernels' axpy
+    const doc = {
+      dimension: 600,
+      seed: 3,
+      activation: "relu",
+      teacher: { kind: "random", neurons: 2 },
+      student: { width: 128, init: { kind: "gaussian", scale: 0.05 } },
+      loss: { kind: "empirical", trainSize: 40 },
+      optimizer: { kind: "gd", lr: 1e-4, steps: 6 },
+      record: { pointsPerDecade: 1 },
+      metrics: ["loss"],
+    };
+    const v = validateSpec(doc);
+    if (!v.ok) throw new Error(v.problems.join("; "));
+    let updates = 0;
+    const counted: MatrixKernels = {
+      name: blas!.name,
+      gemm: (...args) => blas!.gemm(...args),
+      axpy(alpha, x, y) {
+        updates++;
+        blas!.axpy!(alpha, x, y);
+      },
+    };
+    const viaBlas = runExperiment(setupRun(v.spec, {}, { matrixKernels: counted }), { onRow() {} });
+    const portable = runExperiment(setupRun(v.spec, {}, { matrixKernels: portableKernels }), {
+      onRow() {},
+    });
+    expect([viaBlas.status, portable.status]).toEqual(["completed", "completed"]);
+    expect(updates).toBe(6);
+    expect(relativeError(viaBlas.finalTheta, portable.finalTheta)).toBeLessThan(1e-12);
+    expect(viaBlas.finalTheta).not.toEqual(portable.finalTheta); // fused multiply-adds
   });
 });
 

@@ -20,6 +20,18 @@ export interface MatrixKernels {
     B: Float64Array,
     C: Float64Array,
   ): void;
+  /**
+   * Optional: y ← y + α·x, entry by entry (BLAS daxpy), for the GD update θ ← θ − η∇L of large
+   * parameter vectors. A backend may fuse each multiply-add (one rounding instead of two) and
+   * use several threads; where it is absent, or declines small vectors, the caller loops.
+   */
+  axpy?(alpha: number, x: Float64Array, y: Float64Array): void;
+}
+
+/** y ← y + α·x in a plain loop (two roundings per entry): what runs without a kernel's axpy. */
+export function axpyLoop(alpha: number, x: Float64Array, y: Float64Array): void {
+  const n = y.length;
+  for (let k = 0; k < n; k++) y[k] += alpha * x[k];
 }
 
 /** Checks that the buffers hold the shapes gemm was given (one clear error instead of garbage). */
