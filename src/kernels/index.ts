@@ -8,6 +8,7 @@
  */
 import { axpyLoop, type MatrixKernels, portableKernels } from "../core/linalg/gemm.js";
 import { BLAS_MIN_WORK, loadBlasKernels } from "./blas.js";
+import { adviseHugePages } from "./hugePages.js";
 import { AXPY_MIN_LENGTH } from "./native.js";
 import { loadOnnxKernels, ONNX_MIN_WORK } from "./onnxRuntime.js";
 import { createNodeThreadedGemm } from "./wasmThreads.js";
@@ -73,9 +74,11 @@ export function unavailableReason(choice: KernelChoice): string {
  */
 export function selectKernels(selection: KernelSelection): SelectedKernels {
   if (selection.choice !== "auto") {
-    let kernels: MatrixKernels = portableKernels;
+    // in Node every backend gets the huge-page hint for the engine's large arrays
+    let kernels: MatrixKernels = { ...portableKernels, adviseLargeArray: adviseHugePages };
     if (selection.choice === "wasm") {
       const wasm = createNodeThreadedGemm({ threads: selection.threads });
+      wasm.adviseLargeArray = adviseHugePages;
       return {
         kernels: wasm,
         startRun() {},
@@ -115,6 +118,7 @@ export function selectKernels(selection: KernelSelection): SelectedKernels {
     return native;
   };
   const auto: MatrixKernels = {
+    adviseLargeArray: adviseHugePages,
     get name() {
       if (native) return native.name;
       return native === null

@@ -9,6 +9,7 @@ import {
   type MatrixKernels,
   portableKernels,
 } from "../core/linalg/gemm.js";
+import { adviseHugePages } from "./hugePages.js";
 
 /** A native product C = op(A)·op(B) of checked, non-empty shapes. */
 export type NativeGemm = MatrixKernels["gemm"];
@@ -34,6 +35,7 @@ export function nativeKernels(
 ): MatrixKernels {
   const kernels: MatrixKernels = {
     name,
+    adviseLargeArray: adviseHugePages,
     gemm(transA, transB, M, N, K, A, B, C) {
       checkGemmShapes(M, N, K, A, B, C);
       if (M * N * K < minWork || M === 0 || N === 0 || K === 0)

@@ -99,7 +99,10 @@ describe("kernel selection", () => {
   const rng = new Rng(7);
   it("are chosen by selectKernels, and a bad choice is one clear error", () => {
     expect(selectKernels({ choice: "portable" }).describeRun()).toBe("portable");
-    expect(selectKernels({ choice: "portable" }).kernels).toBe(portableKernels);
+    // the portable kernel itself, with Node's huge-page hint for the engine's large arrays
+    const portable = selectKernels({ choice: "portable" }).kernels;
+    expect(portable.gemm).toBe(portableKernels.gemm);
+    expect(portable.adviseLargeArray).toBeTypeOf("function");
     const wasm = selectKernels({ choice: "wasm", threads: 2 });
     wasm.kernels.gemm(
       false,
@@ -209,8 +212,10 @@ describe("the GD update through BLAS (axpy)", () => {
     const v = validateSpec(doc);
     if (!v.ok) throw new Error(v.problems.join("; "));
     let updates = 0;
+    const hinted: number[] = [];
     const counted: MatrixKernels = {
       name: blas!.name,
+      adviseLargeArray: (array) => hinted.push(array.length),
       gemm: (...args) => blas!.gemm(...args),
       axpy(alpha, x, y) {
         updates++;
@@ -223,6 +228,9 @@ describe("the GD update through BLAS (axpy)", () => {
     });
     expect([viaBlas.status, portable.status]).toEqual(["completed", "completed"]);
     expect(updates).toBe(6);
+    // θ, its gradient and Z (N×m) are handed to the backend before their first write
+    expect(hinted.filter((n) => n === 76_800)).toHaveLength(2);
+    expect(hinted).toContain(40 * 128);
     expect(relativeError(viaBlas.finalTheta, portable.finalTheta)).toBeLessThan(1e-12);
     expect(viaBlas.finalTheta).not.toEqual(portable.finalTheta); // fused multiply-adds
   });

@@ -114,12 +114,21 @@ export function* experimentEvents(
   const reduced = options.subspace === false ? null : subspaceDynamics(ctx);
   const stepObjective = reduced?.objective ?? ctx.stepObjective;
   const trainObjective = reduced?.objective ?? ctx.trainObjective;
-  const theta = new Float64Array(reduced?.initialTheta ?? ctx.initialTheta);
+  const kernels = ctx.engine.matrixKernels;
+  // the large arrays a step streams through: a hint to the backend before their first write
+  const workArray = (length: number) => {
+    const array = new Float64Array(length);
+    kernels.adviseLargeArray?.(array);
+    return array;
+  };
+  const start = reduced?.initialTheta ?? ctx.initialTheta;
+  const theta = workArray(start.length);
+  theta.set(start);
   const dim = theta.length;
-  const grad = new Float64Array(dim);
+  const grad = workArray(dim);
   // the training gradient recorded with a row: the step's own gradient when the step's
   // objective is the training objective (GD), so no second copy of θ's size (issue 11, memory)
-  const fullGrad = stepObjective === trainObjective ? grad : new Float64Array(dim);
+  const fullGrad = stepObjective === trainObjective ? grad : workArray(dim);
   const observedTheta = reduced ? new Float64Array(ctx.initialTheta.length) : theta;
   const observedGradient = reduced ? new Float64Array(ctx.initialTheta.length) : null;
   const observe = (gradient: Float64Array): Float64Array => {
@@ -337,7 +346,7 @@ export function* experimentEvents(
         break;
       }
     }
-    descend(theta, grad, eta, ctx.engine.matrixKernels);
+    descend(theta, grad, eta, kernels);
   }
   return {
     status,

@@ -26,6 +26,12 @@ export interface MatrixKernels {
    * use several threads; where it is absent, or declines small vectors, the caller loops.
    */
   axpy?(alpha: number, x: Float64Array, y: Float64Array): void;
+  /**
+   * Optional: a hint for a large array that has not been written yet (the engine's θ, ∇θ and
+   * Z): Node's backends ask the OS for huge pages there (fewer page faults and TLB misses in
+   * the memory-bound passes). Changes no number; absent in the browser.
+   */
+  adviseLargeArray?(array: Float64Array): void;
 }
 
 /** y ← y + α·x in a plain loop (two roundings per entry): what runs without a kernel's axpy. */

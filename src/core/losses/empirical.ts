@@ -53,15 +53,22 @@ export class EmpiricalLoss implements NeuronLoss {
     private readonly wasmInstance: (doubles: number) => KernelInstance | null = () => null,
   ) {
     this.d = sample.d;
-    this.Z = new Float64Array(sample.n * m);
+    this.Z = this.largeArray(sample.n * m);
     this.residual = new Float64Array(sample.n);
+  }
+
+  /** A fresh array the products write, with the backend's hint before its first write. */
+  private largeArray(length: number): Float64Array {
+    const array = new Float64Array(length);
+    this.kernels.adviseLargeArray?.(array);
+    return array;
   }
 
   setSample(sample: Sample): void {
     if (sample.d !== this.d) throw new RangeError(`sample has d = ${sample.d}, expected ${this.d}`);
     this.sample = sample;
     if (this.Z.length !== sample.n * this.m) {
-      this.Z = new Float64Array(sample.n * this.m);
+      this.Z = this.largeArray(sample.n * this.m);
       this.residual = new Float64Array(sample.n);
       this.rowPass = undefined;
     }
@@ -231,6 +238,8 @@ export class EmpiricalLoss implements NeuronLoss {
     if (!instance) return null;
     const view = (k: number) => instance.f64.subarray(offsets[k], offsets[k] + sizes[k]);
     const bytes = offsets.map((o) => o * 8);
+    // the instance's memory is fresh: Z gets the backend's hint before the first product
+    this.kernels.adviseLargeArray?.(view(0));
     this.rowPass = {
       instance,
       Z: view(0),
