@@ -29,7 +29,8 @@ export const GEMM_MIN_WORK = 1 << 18;
  */
 export class EmpiricalLoss implements NeuronLoss {
   readonly d: number;
-  private Z: Float64Array;
+  /** Z (N×m) of the TypeScript passes, created at first use (the SIMD pass has its own). */
+  private zBuffer: Float64Array | null = null;
   private residual: Float64Array;
   /**
    * Z, A, y, residuals and ∂L/∂a in a WebAssembly instance's memory for the product path
@@ -53,8 +54,12 @@ export class EmpiricalLoss implements NeuronLoss {
     private readonly wasmInstance: (doubles: number) => KernelInstance | null = () => null,
   ) {
     this.d = sample.d;
-    this.Z = this.largeArray(sample.n * m);
     this.residual = new Float64Array(sample.n);
+  }
+
+  private get Z(): Float64Array {
+    this.zBuffer ??= this.largeArray(this.sample.n * this.m);
+    return this.zBuffer;
   }
 
   /** A fresh array the products write, with the backend's hint before its first write. */
@@ -67,8 +72,8 @@ export class EmpiricalLoss implements NeuronLoss {
   setSample(sample: Sample): void {
     if (sample.d !== this.d) throw new RangeError(`sample has d = ${sample.d}, expected ${this.d}`);
     this.sample = sample;
-    if (this.Z.length !== sample.n * this.m) {
-      this.Z = this.largeArray(sample.n * this.m);
+    if (this.residual.length !== sample.n) {
+      this.zBuffer = null;
       this.residual = new Float64Array(sample.n);
       this.rowPass = undefined;
     }

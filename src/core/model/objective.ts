@@ -21,14 +21,15 @@ export interface StudentNetwork {
  */
 export class Objective {
   readonly dim: number;
-  readonly U: Float64Array;
   readonly A: Float64Array;
-  private readonly gU: Float64Array;
   private readonly gA: Float64Array;
-  private readonly dU: Float64Array;
   private readonly dA: Float64Array;
-  private readonly hU: Float64Array;
   private readonly hA: Float64Array;
+  // m·d work arrays, created at first use: an identity parameterization evaluates θ in place
+  // and never needs U or gU, and only Hessian products need dU and hU (at DU's m = 4096,
+  // d = 1000 each is 32 MB that a run would otherwise allocate for nothing)
+  private work: { U?: Float64Array; gU?: Float64Array; dU?: Float64Array; hU?: Float64Array } =
+    {};
   /** Raw output weights used when they are not part of θ. */
   readonly fixedOutput: Float64Array;
 
@@ -42,15 +43,34 @@ export class Objective {
     if (fixedOutput.length !== m)
       throw new RangeError(`output weights have length ${fixedOutput.length}, expected ${m}`);
     this.dim = m * d + (network.trainOutput ? m : 0);
-    this.U = new Float64Array(m * d);
     this.A = new Float64Array(m);
-    this.gU = new Float64Array(m * d);
     this.gA = new Float64Array(m);
-    this.dU = new Float64Array(m * d);
     this.dA = new Float64Array(m);
-    this.hU = new Float64Array(m * d);
     this.hA = new Float64Array(m);
     this.fixedOutput = new Float64Array(fixedOutput);
+  }
+
+  private workArray(name: "U" | "gU" | "dU" | "hU"): Float64Array {
+    const { m, d } = this.network;
+    this.work[name] ??= new Float64Array(m * d);
+    return this.work[name];
+  }
+
+  /** The effective neurons (m×d) of the last setPoint. */
+  get U(): Float64Array {
+    return this.workArray("U");
+  }
+
+  private get gU(): Float64Array {
+    return this.workArray("gU");
+  }
+
+  private get dU(): Float64Array {
+    return this.workArray("dU");
+  }
+
+  private get hU(): Float64Array {
+    return this.workArray("hU");
   }
 
   /** Writes the effective neurons and output weights of θ into this.U, this.A. */
