@@ -5,6 +5,11 @@ it: two large matrix products per step (X Wᵀ and Gᵀ X), elementwise work in 
 
 usage: large.py numpy|torch W0.npy a.npy X.npy y.npy lr steps repeats
 prints one JSON line: {"backend", "final_loss", "seconds": [per repeat], "steps", "threads"}
+
+With `serve` for repeats, it warms up, prints {"ready": true, "threads"}, then times one run
+per line read from stdin and prints {"seconds", "final_loss"} for each: bench/run.mjs
+interleaves these runs with overparam's, so a drift of the machine's speed during the bench
+affects both sides alike.
 """
 
 import json
@@ -56,6 +61,12 @@ def main():
     W0, a, X, y = (np.load(f) for f in (w_file, a_file, x_file, y_file))
     a = a.reshape(-1)
     run(backend, W0, a, X, y, float(lr), 1)  # warm-up (thread pools, allocator)
+    if repeats == "serve":
+        print(json.dumps({"ready": True, "threads": threads}), flush=True)
+        for _ in sys.stdin:
+            loss, seconds = run(backend, W0, a, X, y, float(lr), int(steps))
+            print(json.dumps({"seconds": seconds, "final_loss": loss}), flush=True)
+        return
     times, loss = [], None
     for _ in range(int(repeats)):
         loss, seconds = run(backend, W0, a, X, y, float(lr), int(steps))

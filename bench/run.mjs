@@ -7,10 +7,11 @@
  * Workloads: population (XD setting), small empirical (WA setting), large empirical (DU
  * setting, matrix products through the installed kernels; see BENCHMARKS.md).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { runExperiment } from "../dist/core/experiment/run.js";
 import { setupRun } from "../dist/core/experiment/setup.js";
@@ -127,12 +128,12 @@ function pythonBaselines(script, scriptArgs, backends = ["numpy", "torch"]) {
   return baselines;
 }
 
-/** Times an overparam spec (median of repeats after one warm-up run); engine: setupRun's options. */
-async function timeOverparam(doc, dir, engine = {}) {
+/** One timed overparam run of a spec, set up outside the timer; engine: setupRun's options. */
+async function overparamRunner(doc, dir, engine = {}) {
   const v = validateSpec(doc);
   if (!v.ok) throw new Error(v.problems.join("; "));
   const arrays = await loadSpecArrays(v.spec, dir);
-  const once = () => {
+  return () => {
     const ctx = setupRun(v.spec, arrays, engine);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage(); // the whole process: helper threads of a GEMM included
@@ -144,8 +145,76 @@ async function timeOverparam(doc, dir, engine = {}) {
       loss: result.finalLoss,
     };
   };
+}
+
+/** Times an overparam spec (median of repeats after one warm-up run); engine: setupRun's options. */
+async function timeOverparam(doc, dir, engine = {}) {
+  const once = await overparamRunner(doc, dir, engine);
   once();
   return Array.from({ length: repeats }, once);
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * overparam's repeats interleaved with the Python baselines' (each baseline a process that
+ * warms up once, then times one run per request: the script's `serve` mode), with a pause
+ * before each run so no side's idle BLAS threads are still spinning when the other starts.
+ * A machine whose speed drifts during the bench (a shared VM's does, by ±5% over minutes)
+ * then slows both sides alike, where timing all of one side before the other would put the
+ * drift into the ratio. Returns overparam's runs and the baselines in pythonBaselines' shape.
+ */
+async function timeInterleaved(once, script, scriptArgs, backends = ["numpy", "torch"]) {
+  const servers = [];
+  const baselines = {};
+  for (const backend of backends) {
+    const child = spawn(
+      pythons[backend],
+      [path.join(here, script), backend, ...scriptArgs, "serve"],
+      {
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", (e) => {
+      stderr += e.message;
+    });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async () => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error(stderr.trim().split("\n").at(-1) || `${backend} exited`);
+      return JSON.parse(value);
+    };
+    try {
+      const hello = await next();
+      if (!hello.ready) throw new Error(hello.missing ?? JSON.stringify(hello));
+      baselines[backend] = { backend, seconds: [], final_loss: null };
+      if (hello.threads != null) baselines[backend].threads = hello.threads;
+      servers.push({ backend, child, next });
+    } catch (e) {
+      baselines[backend] = { backend, missing: String(e.message) };
+      child.kill();
+    }
+  }
+  once(); // warm-up
+  const ours = [];
+  for (let r = 0; r < repeats; r++) {
+    await pause(300);
+    ours.push(once());
+    for (const server of servers) {
+      await pause(300);
+      server.child.stdin.write("run\n");
+      const out = await server.next();
+      baselines[server.backend].seconds.push(out.seconds);
+      baselines[server.backend].final_loss = out.final_loss;
+    }
+  }
+  for (const server of servers) server.child.stdin.end();
+  for (const b of Object.values(baselines)) if (b.seconds) b.steps = Number(scriptArgs.at(-1));
+  return { ours, baselines };
 }
 
 async function smallEmpiricalWorkload(dir, params = {}) {
@@ -230,12 +299,21 @@ async function largeEmpiricalWorkload(dir, params = {}) {
     (process.env.OVERPARAM_KERNELS
       ? [process.env.OVERPARAM_KERNELS]
       : ["auto", "onnx", "wasm", ...(args.has("--portable") ? ["portable"] : [])]);
+  const scriptArgs = [
+    path.join(dir, "du_W0.npy"),
+    path.join(dir, "du_a.npy"),
+    path.join(dir, "du_X.npy"),
+    path.join(dir, "du_y.npy"),
+    String(lr),
+    String(steps),
+  ];
   const timed = [];
+  let baselines = null;
   for (const choice of choices) {
     // auto that fell back to ONNX Runtime already is the onnx row
     if (choice === "onnx" && timed.some((t) => /^onnx/.test(t.kernels))) continue;
     const kernels = selectKernels({ choice });
-    const ours = await timeOverparam(
+    const once = await overparamRunner(
       {
         name: "bench-large-empirical",
         dimension: d,
@@ -260,21 +338,17 @@ async function largeEmpiricalWorkload(dir, params = {}) {
       dir,
       { matrixKernels: kernels.kernels },
     );
+    let ours;
+    if (baselines === null) {
+      // the first (default) backend's repeats interleaved with the baselines'
+      ({ ours, baselines } = await timeInterleaved(once, "large.py", scriptArgs, backends));
+    } else {
+      once();
+      ours = Array.from({ length: repeats }, once);
+    }
     timed.push({ kernels: kernels.describeRun(), ours });
     kernels.close(); // the WebAssembly GEMM's helper threads
   }
-  const baselines = pythonBaselines(
-    "large.py",
-    [
-      path.join(dir, "du_W0.npy"),
-      path.join(dir, "du_a.npy"),
-      path.join(dir, "du_X.npy"),
-      path.join(dir, "du_y.npy"),
-      String(lr),
-      String(steps),
-    ],
-    backends,
-  );
   return timed.map(({ kernels, ours }) => ({
     name: "large empirical",
     setting: `ReLU ntk, N = ${N} on the unit sphere, d = ${d}, m = ${m}, GD η = ${lr}, ${steps} steps`,
