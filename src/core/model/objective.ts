@@ -28,8 +28,7 @@ export class Objective {
   // m·d work arrays, created at first use: an identity parameterization evaluates θ in place
   // and never needs U or gU, and only Hessian products need dU and hU (at DU's m = 4096,
   // d = 1000 each is 32 MB that a run would otherwise allocate for nothing)
-  private work: { U?: Float64Array; gU?: Float64Array; dU?: Float64Array; hU?: Float64Array } =
-    {};
+  private work: { U?: Float64Array; gU?: Float64Array; dU?: Float64Array; hU?: Float64Array } = {};
   /** Raw output weights used when they are not part of θ. */
   readonly fixedOutput: Float64Array;
 
