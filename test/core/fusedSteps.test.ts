@@ -1,16 +1,19 @@
 import { describe, expect, it, vi } from "vitest";
+import type { EngineOptions } from "../../src/core/engine.js";
 import { runExperiment } from "../../src/core/experiment/run.js";
 import { setupRun } from "../../src/core/experiment/setup.js";
 import { Objective } from "../../src/core/model/objective.js";
+import { selectKernels } from "../../src/kernels/index.js";
+import { AXPY_MIN_LENGTH } from "../../src/kernels/native.js";
 import { validateSpec } from "../../src/spec/validate.js";
 
 /** Runs a spec with fused GD steps on and off; the two must agree to the bit. */
-function fusedAndStepwise(doc: object) {
+function fusedAndStepwise(doc: object, engine: EngineOptions = {}) {
   const v = validateSpec(doc);
   if (!v.ok) throw new Error(v.problems.join("; "));
   return [true, false].map((fuse) => {
     const rows: number[][] = [];
-    const result = runExperiment(setupRun(v.spec), {
+    const result = runExperiment(setupRun(v.spec, {}, engine), {
       onRow: (r) => rows.push([...r]),
       fuse,
       checkEvery: 100,
@@ -99,4 +102,24 @@ describe("fused gradient-descent steps (angular population loss)", () => {
       expect(fused.result.finalLoss).toBe(stepwise.result.finalLoss);
       expect([...fused.result.finalTheta]).toEqual([...stepwise.result.finalTheta]);
     });
+
+  it("give the same bits with Node's kernels when θ is long enough for their BLAS update", () => {
+    // 300 × 240 = 72 000 parameters, m + r ≥ d (no subspace): the kernels' axpy (daxpy, fused
+    // multiply-adds) would round differently from the fused loop, so such a run steps with the
+    // loop
+    const doc = {
+      ...base,
+      dimension: 240,
+      student: { ...base.student, width: 300 },
+      optimizer: { kind: "gd", lr: 0.05, steps: 60 },
+    };
+    expect(300 * 240).toBeGreaterThanOrEqual(AXPY_MIN_LENGTH);
+    const selected = selectKernels({ choice: "auto", threads: 2 });
+    const axpy = vi.spyOn(selected.kernels, "axpy");
+    const [fused, stepwise] = fusedAndStepwise(doc, { matrixKernels: selected.kernels });
+    selected.close();
+    expect(axpy).not.toHaveBeenCalled();
+    expect(fused.rows).toEqual(stepwise.rows);
+    expect([...fused.result.finalTheta]).toEqual([...stepwise.result.finalTheta]);
+  });
 });

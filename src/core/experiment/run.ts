@@ -1,5 +1,5 @@
 import { dormandPrince, type OdeResult } from "../dynamics/dormandPrince.js";
-import { axpyLoop, type MatrixKernels } from "../linalg/gemm.js";
+import { axpyLoop, largeArray, type MatrixKernels } from "../linalg/gemm.js";
 import type { EmpiricalLoss } from "../losses/empirical.js";
 import { findMetric } from "../metrics/registry.js";
 import type { MetricObserver } from "../metrics/types.js";
@@ -115,12 +115,8 @@ export function* experimentEvents(
   const stepObjective = reduced?.objective ?? ctx.stepObjective;
   const trainObjective = reduced?.objective ?? ctx.trainObjective;
   const kernels = ctx.engine.matrixKernels;
-  // the large arrays a step streams through: a hint to the backend before their first write
-  const workArray = (length: number) => {
-    const array = new Float64Array(length);
-    kernels.adviseLargeArray?.(array);
-    return array;
-  };
+  // the large arrays a step streams through, with the backend's hint before their first write
+  const workArray = (length: number) => largeArray(kernels, length);
   const start = reduced?.initialTheta ?? ctx.initialTheta;
   const theta = workArray(start.length);
   theta.set(start);
@@ -271,6 +267,10 @@ export function* experimentEvents(
   let step = 0;
   let loss = Number.NaN;
   let fuse = options.fuse !== false && !resample && stepHooks.length === 0;
+  // The kernels' axpy (BLAS daxpy fuses each multiply-add) only where no fused loop takes
+  // steps: a loss that fuses steps updates θ as the loop does, and a run must give the same
+  // bits whether its steps were fused or not.
+  const update = stepObjective.fusesSteps ? undefined : kernels.axpy?.bind(kernels);
   for (; ; step++) {
     if (fuse && step > 0) {
       // Steps strictly before the next recorded step, progress check and the last step have
@@ -346,7 +346,7 @@ export function* experimentEvents(
         break;
       }
     }
-    descend(theta, grad, eta, kernels);
+    descend(theta, grad, eta, update);
   }
   return {
     status,
@@ -408,7 +408,7 @@ function makeResampler(ctx: RunContext): ((step: number, loss: EmpiricalLoss) =>
 }
 
 /**
- * θ ← θ − η∇L in place: the kernels' axpy where they have one (BLAS daxpy: SIMD, all cores —
+ * θ ← θ − η∇L in place: the kernels' axpy where given (BLAS daxpy: SIMD, all cores —
  * at DU's 4·10⁶ parameters ~2.4 ms per step against ~10 ms for the loop, BENCHMARKS.md),
  * else a loop in a function of its own rather than inside the generator above: V8 optimizes a
  * generator's body less well (~14 ms per step there against ~10 ms here).
@@ -417,8 +417,8 @@ function descend(
   theta: Float64Array,
   grad: Float64Array,
   eta: number,
-  kernels: MatrixKernels,
+  axpy: MatrixKernels["axpy"],
 ): void {
-  if (kernels.axpy) kernels.axpy(-eta, grad, theta);
+  if (axpy) axpy(-eta, grad, theta);
   else axpyLoop(-eta, grad, theta);
 }

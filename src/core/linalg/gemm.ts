@@ -34,6 +34,13 @@ export interface MatrixKernels {
   adviseLargeArray?(array: Float64Array): void;
 }
 
+/** A fresh zeroed array, with the kernels' hint (adviseLargeArray) before its first write. */
+export function largeArray(kernels: MatrixKernels, length: number): Float64Array {
+  const array = new Float64Array(length);
+  kernels.adviseLargeArray?.(array);
+  return array;
+}
+
 /** y ← y + α·x in a plain loop (two roundings per entry): what runs without a kernel's axpy. */
 export function axpyLoop(alpha: number, x: Float64Array, y: Float64Array): void {
   const n = y.length;

@@ -1,5 +1,5 @@
 import type { Activation } from "../activations/types.js";
-import { type MatrixKernels, portableKernels } from "../linalg/gemm.js";
+import { largeArray, type MatrixKernels, portableKernels } from "../linalg/gemm.js";
 import { type KernelInstance, layout } from "../wasm/kernels.js";
 import type { NeuronLoss } from "./types.js";
 
@@ -58,15 +58,8 @@ export class EmpiricalLoss implements NeuronLoss {
   }
 
   private get Z(): Float64Array {
-    this.zBuffer ??= this.largeArray(this.sample.n * this.m);
+    this.zBuffer ??= largeArray(this.kernels, this.sample.n * this.m);
     return this.zBuffer;
-  }
-
-  /** A fresh array the products write, with the backend's hint before its first write. */
-  private largeArray(length: number): Float64Array {
-    const array = new Float64Array(length);
-    this.kernels.adviseLargeArray?.(array);
-    return array;
   }
 
   setSample(sample: Sample): void {

@@ -135,6 +135,15 @@ export class Objective {
   }
 
   /**
+   * Whether fusedGradientDescent can run here: an identity parameterization, fixed output
+   * weights and a loss with its own GD loop (NeuronLoss.gradientDescent).
+   */
+  get fusesSteps(): boolean {
+    const { parameterization, trainOutput } = this.network;
+    return parameterization.isIdentity && !trainOutput && this.loss.gradientDescent !== undefined;
+  }
+
+  /**
    * Up to `steps` fused GD steps θ ← θ − η∇L(θ) in place, when the parameterization is the
    * identity, output weights are fixed and the loss can run them (NeuronLoss.gradientDescent):
    * the same iterates as stepping one at a time. Returns the steps completed, or null.
@@ -146,8 +155,7 @@ export class Objective {
     stopAbove: number,
     stopAtOrBelow: number,
   ): number | null {
-    const { parameterization, trainOutput } = this.network;
-    if (!parameterization.isIdentity || trainOutput || !this.loss.gradientDescent) return null;
+    if (!this.fusesSteps || !this.loss.gradientDescent) return null;
     this.setPoint(theta);
     const done = this.loss.gradientDescent(this.U, this.A, eta, steps, stopAbove, stopAtOrBelow);
     if (done !== null) theta.set(this.U);
