@@ -341,15 +341,9 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions): ThreadedGe
   };
 
   let seq = 0;
+  /** The product on all threads; false when it could not be shared out (the caller then runs it alone). */
   const product = (
-    transA: boolean,
-    transB: boolean,
-    M: number,
-    N: number,
-    K: number,
-    A: Float64Array,
-    B: Float64Array,
-    C: Float64Array,
+    ...[transA, transB, M, N, K, A, B, C]: Parameters<MatrixKernels["gemm"]>
   ): boolean => {
     const ctl = control as Int32Array;
     // the longer side of C is cut, so each thread copies the whole of the shorter operand

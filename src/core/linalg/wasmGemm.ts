@@ -176,20 +176,7 @@ export function createWasmGemm(options: WasmGemmOptions = {}): WasmGemm {
  * The portable kernel on one block of C (where the WebAssembly kernel cannot run): op(A)'s rows
  * and op(B)'s columns of the block copied out, multiplied, and the block copied into place.
  */
-function portableRegion(
-  transA: boolean,
-  transB: boolean,
-  M: number,
-  N: number,
-  K: number,
-  A: Float64Array,
-  B: Float64Array,
-  C: Float64Array,
-  r0: number,
-  r1: number,
-  c0: number,
-  c1: number,
-): void {
+const portableRegion: WasmGemm["region"] = (transA, transB, M, N, K, A, B, C, r0, r1, c0, c1) => {
   if (r0 === 0 && r1 === M && c0 === 0 && c1 === N) {
     portableKernels.gemm(transA, transB, M, N, K, A, B, C);
     return;
@@ -207,4 +194,4 @@ function portableRegion(
   const c = new Float64Array(rows * cols);
   portableKernels.gemm(false, true, rows, cols, K, a, bt, c);
   for (let r = 0; r < rows; r++) C.set(c.subarray(r * cols, (r + 1) * cols), (r0 + r) * N + c0);
-}
+};
